@@ -1,0 +1,37 @@
+# minibert: `make lab` opens the course, `make test` runs every test and every lesson.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# A CPU build by default (pip finds it on the course machines' disk). A GPU user either keeps the torch
+# already in $(VENV) or chooses a build, e.g. TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128".
+TORCH_SPEC ?= torch==2.13.0
+STAMP := $(VENV)/.minibert-installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+.PHONY: setup lab test test-unit test-lessons kernel clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-nodeps.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install $(TORCH_SPEC)
+	$(PY) -m pip install -e ".[lessons,test]"
+	$(PY) -m pip install --no-deps --require-hashes -r requirements-nodeps.txt
+	$(PY) -m ipykernel install --sys-prefix --name minibert --display-name "minibert"
+	$(PY) -c "import minibert, torch; print('minibert', minibert.__version__, '| torch', torch.__version__)"
+	touch $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadfile -q tests $(NBVAL) notebooks
+
+test-unit: setup
+	$(PY) -m pytest -n 2 -q tests
+
+test-lessons: setup
+	$(PY) -m pytest -n 2 --dist loadfile -q $(NBVAL) notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

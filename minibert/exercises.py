@@ -1,0 +1,71 @@
+"""Exercises that check themselves.
+
+Each lesson ends with a few exercises. A cell holds the learner's answer and calls
+``check("07.2", answer)``; the checker computes the expected answer with the package (never a
+stored number) and prints whether the answer is right, with a hint when it is not. Worked
+solutions live in ``notebooks/solutions/``; the tests run every solution through its checker.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+CheckFn = Callable[[Any], "str | None"]  # returns None when right, else a hint
+_CHECKS: dict[str, tuple[str, CheckFn]] = {}
+
+
+def exercise(key: str, question: str) -> Callable[[CheckFn], CheckFn]:
+    """Register the checker of exercise ``key`` (e.g. "04.1")."""
+    def register(fn: CheckFn) -> CheckFn:
+        if key in _CHECKS:
+            raise ValueError(f"exercise {key} is registered twice")
+        _CHECKS[key] = (question, fn)
+        return fn
+    return register
+
+
+def question(key: str) -> str:
+    return _lookup(key)[0]
+
+
+def is_correct(key: str, answer: Any) -> bool:
+    return answer is not None and _lookup(key)[1](answer) is None
+
+
+def check(key: str, answer: Any) -> bool:
+    """Print the verdict on ``answer`` for exercise ``key``; return True when it is right."""
+    text, fn = _lookup(key)
+    if answer is None:
+        print(f"Exercise {key}: not answered yet. {text}")
+        return False
+    hint = fn(answer)
+    print(f"Exercise {key}: correct!" if hint is None else f"Exercise {key}: not yet. Hint: {hint}")
+    return hint is None
+
+
+def keys() -> list[str]:
+    _load_all()
+    return sorted(_CHECKS)
+
+
+def _lookup(key: str) -> tuple[str, CheckFn]:
+    _load_all()
+    if key not in _CHECKS:
+        raise KeyError(f"no exercise {key!r}; known: {', '.join(sorted(_CHECKS))}")
+    return _CHECKS[key]
+
+
+def _load_all() -> None:
+    """Lesson checkers live beside the lessons' topics; importing them registers them."""
+    from . import exercise_checks  # noqa: F401  (registers on import)
+
+
+def close_to(expected: float, rel: float = 1e-3) -> CheckFn:
+    """A checker for a number: right within a relative tolerance."""
+    def fn(answer: Any) -> str | None:
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return f"expected a number, got {type(answer).__name__}"
+        return None if math.isclose(value, expected, rel_tol=rel) else "recompute it step by step"
+    return fn

@@ -1,0 +1,47 @@
+"""Every worked solution passes its checker, and wrong answers are refused."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from minibert import exercises
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
+
+
+def _answers() -> dict:
+    answers = {}
+    for path in sorted(SOLUTIONS.glob("lesson_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        answers.update(module.ANSWERS)
+    return answers
+
+
+ANSWERS = _answers()
+
+
+@pytest.mark.parametrize("key", exercises.keys())
+def test_every_exercise_has_a_solution_that_passes(key):
+    assert key in ANSWERS, f"notebooks/solutions has no answer for exercise {key}"
+    assert exercises.is_correct(key, ANSWERS[key])
+
+
+@pytest.mark.parametrize("key", sorted(ANSWERS))
+def test_a_wrong_answer_is_refused(key):
+    assert not exercises.is_correct(key, "certainly not the answer")
+    assert not exercises.is_correct(key, None)
+
+
+def test_check_prints_the_verdict(capsys):
+    assert exercises.check("00.1", "Bidirectional")
+    assert not exercises.check("00.1", "binary")
+    assert not exercises.check("00.1", None)
+    out = capsys.readouterr().out
+    assert "correct" in out and "Hint" in out and "not answered yet" in out
+
+
+def test_unknown_exercise_is_named():
+    with pytest.raises(KeyError, match="99.9"):
+        exercises.check("99.9", 1)
