@@ -1,10 +1,10 @@
-"""The checkers of every lesson's exercises (registered on import by ``minibert.exercises``)."""
+"""Lesson 00: welcome."""
 from __future__ import annotations
 
 from typing import Any
 
-from .config import BertConfig
-from .exercises import exercise
+from ..config import BertConfig
+from ..exercises import exercise
 
 
 @exercise("00.1", "What does the B in BERT stand for? Answer with one word.")
