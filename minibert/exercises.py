@@ -32,15 +32,14 @@ def is_correct(key: str, answer: Any) -> bool:
     return answer is not None and _lookup(key)[1](answer) is None
 
 
-def check(key: str, answer: Any) -> bool:
-    """Print the verdict on ``answer`` for exercise ``key``; return True when it is right."""
+def check(key: str, answer: Any) -> None:
+    """Print the verdict on ``answer`` for exercise ``key`` (``is_correct`` gives it as a bool)."""
     text, fn = _lookup(key)
     if answer is None:
         print(f"Exercise {key}: not answered yet. {text}")
-        return False
+        return
     hint = fn(answer)
     print(f"Exercise {key}: correct!" if hint is None else f"Exercise {key}: not yet. Hint: {hint}")
-    return hint is None
 
 
 def keys() -> list[str]:

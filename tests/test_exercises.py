@@ -35,9 +35,9 @@ def test_a_wrong_answer_is_refused(key):
 
 
 def test_check_prints_the_verdict(capsys):
-    assert exercises.check("00.1", "Bidirectional")
-    assert not exercises.check("00.1", "binary")
-    assert not exercises.check("00.1", None)
+    exercises.check("00.1", "Bidirectional")
+    exercises.check("00.1", "binary")
+    exercises.check("00.1", None)
     out = capsys.readouterr().out
     assert "correct" in out and "Hint" in out and "not answered yet" in out
 
