@@ -1,0 +1,1 @@
+"""Fine-tuning: the public data formats (formats.py), and later the task heads, collators and metrics."""
