@@ -1,5 +1,27 @@
-"""minibert: BERT built step by step, readable like a textbook and checked against transformers."""
+"""minibert: BERT built step by step, readable like a textbook and checked against transformers.
+
+Lesson by lesson: ``tokenizer`` (01), ``embeddings`` (02), ``attention`` (03), ``encoder`` and
+``modeling`` (04-05), ``heads`` (07-13), ``pretraining_data`` and ``trainer`` (07-09), ``tasks`` (10-14).
+"""
 from .config import BertConfig
+from .heads import (
+    BertForMaskedLM,
+    BertForMultipleChoice,
+    BertForNextSentencePrediction,
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+)
+from .modeling import BertModel, BertPreTrainedModel
 from .profile import PROFILE, pick, profile_line
+from .tokenizer import BertTokenizer
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "BertConfig", "BertTokenizer", "BertModel", "BertPreTrainedModel",
+    "BertForPreTraining", "BertForMaskedLM", "BertForNextSentencePrediction",
+    "BertForSequenceClassification", "BertForTokenClassification", "BertForQuestionAnswering",
+    "BertForMultipleChoice", "PROFILE", "pick", "profile_line",
+]
