@@ -1,0 +1,19 @@
+"""Lesson 02 solutions."""
+import torch
+
+from minibert import BertModel, viz
+
+# Position 300's row of the cosine-similarity matrix of MiniLM's learned position embeddings; its largest
+# entry apart from the diagonal is a neighbour, as for almost every position.
+_similarity = viz.cosine_similarity_matrix(BertModel.from_pretrained("minilm").embeddings.position_embeddings.weight)
+_row = _similarity[300].clone()
+_row[300] = -2.0  # not itself
+
+ANSWERS = {
+    # BERT-large: V = 30,522, P = 512, 2 segments, H = 1024:
+    # (30,522 + 512 + 2) * 1024 for the tables + 2 * 1024 for LayerNorm's gamma and beta.
+    "02.1": (30_522 + 512 + 2) * 1024 + 2 * 1024,
+    "02.2": int(torch.argmax(_row)),
+    # (B, T, H): 4 sentences, 16 tokens each, hidden size 768.
+    "02.3": (4, 16, 768),
+}
