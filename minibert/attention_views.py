@@ -73,6 +73,14 @@ def _make_offline(page: str) -> HTML:
     return HTML(page.replace(_CDN_REQUIRE_TAG, _offline_scripts()))
 
 
+_NETWORK_SCRIPT = re.compile(r"<script[^>]*\bsrc=|cdnjs\.|cdn\.jsdelivr|unpkg\.com")
+
+
+def loads_from_network(page: HTML | str) -> bool:
+    """True when a view's HTML would fetch a script from the network (a CDN or any ``<script src=``)."""
+    return bool(_NETWORK_SCRIPT.search(page.data if isinstance(page, HTML) else page))
+
+
 def _check_sentence_b_start(sentence_b_start: int | None, num_tokens: int) -> None:
     if sentence_b_start is not None and not 0 < sentence_b_start < num_tokens:
         raise ValueError(f"sentence_b_start must be between 1 and {num_tokens - 1} (the tokens), got {sentence_b_start}")

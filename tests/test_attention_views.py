@@ -122,3 +122,11 @@ def test_clear_errors_on_bad_input():
         neuron_view_data(_attentions(), _vectors(), _vectors(length=5), TOKENS)
     with pytest.raises(ValueError, match="queries has 2 layers"):
         neuron_view_data(_attentions(), _vectors()[:2], _vectors(), TOKENS)
+
+
+def test_loads_from_network_spots_cdn_and_remote_scripts():
+    from minibert.attention_views import loads_from_network
+
+    assert loads_from_network('<script src="https://cdnjs.cloudflare.com/x.js"></script>')
+    assert loads_from_network("require.config({paths: {d3: 'https://cdn.jsdelivr.net/d3'}})")
+    assert not loads_from_network("<script>var x = 1;</script>")
