@@ -1,0 +1,433 @@
+"""Translation: BERT as the encoder of an encoder-decoder (Vaswani et al. 2017, with a pre-trained encoder).
+
+Why BERT alone does not write text
+----------------------------------
+BERT reads: every token attends to every other, left AND right, and the whole input is given at once.
+Writing is a different job: produce token t+1 from tokens 1..t only, one after another. Two things are
+missing from BERT for that:
+
+1. no causal mask: a BERT trained to predict the next word would simply look at it (it sees the right
+   context), so it would learn nothing it could use when the right context does not exist yet;
+2. no decoder: its outputs are one vector per INPUT position, so it cannot produce an output of a
+   different length, and it has no way to condition one text (the French) on another (the English)
+   other than concatenating them.
+
+(Masked-LM "generation" by filling [MASK]s one at a time exists, but it is slow and poor; lesson 14 shows
+it.) So we keep BERT for what it is good at, understanding the source, and add a small decoder:
+
+    source ids (B, S) -> BERT encoder -> memory (B, S, H)
+    target prefix (B, T) -> embeddings -> N x [causal self-attention -> cross-attention to memory -> FFN]
+                         -> logits over the vocabulary (B, T, V)
+
+Each decoder layer is post-LayerNorm like BERT's: x = LN(x + Dropout(sublayer(x))), three times.
+The self-attention is causal: position t sees positions <= t. The cross-attention's queries come from
+the target, its keys and values from the encoder's memory: this is where the source enters.
+
+The target vocabulary is BERT's own WordPiece vocabulary: French words are split into pieces ("carotte"
+-> "car ##otte"). It is the simplest honest choice, and it lets the decoder share the encoder's word
+embedding matrix, which also scores the outputs (three-way tying, Press & Wolf 2017): no new V x H
+table. The price: bert-base-uncased's tokenizer lower-cases and strips accents, so the model writes
+"ou sont les livres ?" for "où sont les livres ?". `evaluate` therefore reports two BLEUs: ``bleu``
+against references normalised the same way (what this vocabulary can express), and ``bleu_original``
+against the references as written, accents and capitals included.
+
+[CLS] starts every target and [SEP] ends it. Training is teacher-forced: the decoder reads the gold
+prefix ``[CLS] y1 .. yn`` and is trained to predict ``y1 .. yn [SEP]`` with cross-entropy, all positions
+at once (the causal mask keeps that honest). Decoding is greedy or beam search (`generate`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from minibert.attention import padding_mask
+from minibert.config import BertConfig
+from minibert.encoder import AddNorm, BertAttention, BertIntermediate
+from minibert.hub import resolve_model_dir
+from minibert.modeling import BertModel, BertPreTrainedModel, ModelOutput, compute_dtype
+from minibert.tasks.collate import feature_length
+from minibert.tasks.formats import ParallelExample
+from minibert.tasks.metrics import bleu
+from minibert.tasks.qa import pad_batch
+from minibert.weights import load_weights
+
+DECODER_CONFIG_NAME = "decoder_config.json"
+IGNORE_INDEX = -100
+DEFAULT_DECODER = dict(num_hidden_layers=2, max_position_embeddings=128)  # the rest: as the encoder
+
+
+# ---------------------------------------------------------------------------------------------------
+# The decoder
+
+
+def causal_mask(T: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Additive (1, 1, T, T) mask: 0 where key <= query, very negative above the diagonal (the future)."""
+    future = torch.ones(T, T, dtype=torch.bool, device=device).triu(1)  # True strictly above the diagonal
+    return torch.zeros(T, T, dtype=dtype, device=device).masked_fill(future, torch.finfo(dtype).min)[None, None]
+
+
+class CrossAttention(nn.Module):
+    """Multi-head attention whose queries come from the target and keys/values from the encoder's memory.
+
+    Same projections and names as BERT's self-attention (``query``, ``key``, ``value``, then ``output``:
+    W_O, dropout, residual, LayerNorm).
+    """
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.num_heads, self.head_size = config.num_attention_heads, config.head_size
+        self.query = nn.Linear(config.hidden_size, config.hidden_size)
+        self.key = nn.Linear(config.hidden_size, config.hidden_size)
+        self.value = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dropout_p = config.attention_probs_dropout_prob
+        self.output = AddNorm(config, config.hidden_size)
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, _ = x.shape
+        return x.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, A, T, d)
+
+    def forward(self, x: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None) -> torch.Tensor:
+        q = self._heads(self.query(x))  # from the target: (B, A, T, d)
+        k, v = self._heads(self.key(memory)), self._heads(self.value(memory))  # from the source: (B, A, S, d)
+        dropout_p = self.dropout_p if self.training else 0.0
+        context = F.scaled_dot_product_attention(q, k, v, attn_mask=memory_mask, dropout_p=dropout_p)  # (B, A, T, d)
+        context = context.transpose(1, 2).reshape(x.shape)  # (B, T, H)
+        return self.output(context, x)  # LN(x + Dropout(context W_O)): (B, T, H)
+
+
+class DecoderLayer(nn.Module):
+    """Causal self-attention, cross-attention, feed-forward; each followed by add & LayerNorm (post-LN)."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.attention = BertAttention(config)  # BERT's self-attention block; a causal mask makes it look back only
+        self.crossattention = CrossAttention(config)
+        self.intermediate = BertIntermediate(config)
+        self.output = AddNorm(config, config.intermediate_size)
+
+    def forward(self, x: torch.Tensor, self_mask: torch.Tensor, memory: torch.Tensor,
+                memory_mask: torch.Tensor | None) -> torch.Tensor:
+        a, _ = self.attention(x, self_mask, False)  # LN(x + SelfAttn(x)), position t sees <= t: (B, T, H)
+        c = self.crossattention(a, memory, memory_mask)  # LN(a + CrossAttn(a, memory)): (B, T, H)
+        return self.output(self.intermediate(c), c)  # LN(c + FFN(c)): (B, T, H)
+
+
+class TransformerDecoder(nn.Module):
+    """Target embeddings (the shared word table + the decoder's own positions) and N decoder layers."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.hidden_size)
+        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.layers = nn.ModuleList(DecoderLayer(config) for _ in range(config.num_hidden_layers))
+        self.max_positions = config.max_position_embeddings
+
+    def forward(self, word_vectors: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None
+                ) -> torch.Tensor:
+        T = word_vectors.size(1)
+        if T > self.max_positions:
+            raise ValueError(f"target length {T} is longer than the decoder's max_position_embeddings "
+                             f"({self.max_positions}): truncate the targets or generate fewer tokens")
+        x = self.dropout(self.LayerNorm(word_vectors + self.position_embeddings.weight[:T]))  # (B, T, H)
+        self_mask = causal_mask(T, compute_dtype(x), x.device)  # (1, 1, T, T)
+        for layer in self.layers:
+            x = layer(x, self_mask, memory, memory_mask)  # (B, T, H)
+        return x
+
+
+@dataclass
+class Seq2SeqOutput(ModelOutput):
+    loss: torch.Tensor | None = None  # mean cross-entropy over the target tokens (labels != -100)
+    logits: torch.Tensor | None = None  # (B, T, V): scores of the next target token at each position
+    encoder_last_hidden_state: torch.Tensor | None = None  # (B, S, H): the memory the decoder read
+
+
+class BertEncoderDecoder(BertPreTrainedModel):
+    """A BERT encoder (``self.bert``, loadable from MiniLM or the course model) + a Transformer decoder.
+
+    ``config`` is the encoder's BertConfig. ``decoder_config`` is a BertConfig too (only the fields a layer
+    uses matter: layers, heads, intermediate size, max positions, dropout); by default the encoder's with
+    2 layers and 128 positions. Its hidden size and vocabulary must be the encoder's: the word table is
+    shared, and cross-attention reads the encoder's vectors.
+    """
+
+    def __init__(self, config: BertConfig, decoder_config: BertConfig | None = None) -> None:
+        super().__init__(config)
+        decoder_config = decoder_config or dataclasses.replace(config, **DEFAULT_DECODER)
+        for name in ("hidden_size", "vocab_size"):
+            if getattr(decoder_config, name) != getattr(config, name):
+                raise ValueError(f"decoder_config.{name} ({getattr(decoder_config, name)}) must equal the "
+                                 f"encoder's ({getattr(config, name)}): the decoder shares its word table")
+        self.decoder_config = decoder_config
+        self.bert = BertModel(config, add_pooling_layer=False)
+        self.decoder = TransformerDecoder(decoder_config)
+        self.output_bias = nn.Parameter(torch.zeros(config.vocab_size))
+        self.post_init()
+
+    @property
+    def word_embeddings(self) -> nn.Embedding:
+        return self.bert.embeddings.word_embeddings  # (V, H): reads source and target, scores the output
+
+    def encode(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None,
+               attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The encoder's memory (B, S, H) and its additive padding mask (B, 1, 1, S) (None without one)."""
+        memory = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask).last_hidden_state
+        mask = None if attention_mask is None else padding_mask(attention_mask, compute_dtype(memory))
+        return memory, mask
+
+    def decode(self, decoder_input_ids: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None,
+               last_only: bool = False) -> torch.Tensor:
+        """Next-token logits (B, T, V) for each prefix of ``decoder_input_ids`` (B, T); with ``last_only``,
+        only for the whole prefix (B, V): generation needs no more, and the vocabulary projection is the
+        biggest matmul."""
+        h = self.decoder(self.word_embeddings(decoder_input_ids), memory, memory_mask)  # (B, T, H)
+        if last_only:
+            h = h[:, -1]  # (B, H)
+        return F.linear(h, self.word_embeddings.weight, self.output_bias)  # tied output: h E^T + b, (B, [T,] V)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        *,
+        decoder_input_ids: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+    ) -> Seq2SeqOutput:
+        """input_ids (B, S): the source; decoder_input_ids (B, T): ``[CLS] y1 .. yn`` (padded on the right);
+        labels (B, T): ``y1 .. yn [SEP]``, -100 at padding.
+
+        No decoder padding mask is needed: padding is on the right, and the causal mask already keeps
+        every real position from looking at the positions after it, padding included.
+        """
+        memory, memory_mask = self.encode(input_ids, token_type_ids, attention_mask)
+        logits = self.decode(decoder_input_ids, memory, memory_mask)  # (B, T, V)
+        loss = None
+        if labels is not None:
+            if labels.shape != decoder_input_ids.shape:
+                raise ValueError(f"labels {tuple(labels.shape)} must have the shape of decoder_input_ids "
+                                 f"{tuple(decoder_input_ids.shape)} (labels = decoder_input_ids shifted by one)")
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels.reshape(-1),
+                                   ignore_index=IGNORE_INDEX)
+        return Seq2SeqOutput(loss=loss, logits=logits, encoder_last_hidden_state=memory)
+
+    # --- loading and saving ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(cls, path_or_name: str | os.PathLike, config: BertConfig | None = None,
+                        decoder_config: BertConfig | None = None, **config_overrides: Any) -> BertEncoderDecoder:
+        """A saved BertEncoderDecoder (with its ``decoder_config.json``), or any BERT checkpoint ("minilm",
+        a pre-training output): then the encoder is loaded and the decoder is new (a warning lists it)."""
+        directory = resolve_model_dir(path_or_name)
+        config = config if config is not None else BertConfig.from_pretrained(directory)
+        if config_overrides:
+            config = dataclasses.replace(config, **config_overrides)
+        if decoder_config is None and (directory / DECODER_CONFIG_NAME).is_file():
+            decoder_config = BertConfig.from_json_file(directory / DECODER_CONFIG_NAME)
+        model = cls(config, decoder_config)
+        load_weights(model, directory)
+        return model.eval()
+
+    def save_pretrained(self, directory: str | os.PathLike) -> Path:
+        """config.json (the encoder's), decoder_config.json and model.safetensors."""
+        directory = super().save_pretrained(directory)
+        (directory / DECODER_CONFIG_NAME).write_text(json.dumps(self.decoder_config.to_dict(), indent=2) + "\n",
+                                                     encoding="utf-8")
+        return directory
+
+    # --- decoding -------------------------------------------------------------------------------------
+
+    def _max_new_tokens(self, max_length: int | None) -> int:
+        limit = self.decoder_config.max_position_embeddings  # the prefix fed back includes [CLS]
+        return limit if max_length is None else min(max_length, limit)
+
+    @torch.no_grad()
+    def generate(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                 token_type_ids: torch.Tensor | None = None, *, start_token_id: int, end_token_id: int,
+                 num_beams: int = 1, max_length: int | None = None, length_penalty: float = 1.0) -> list[list[int]]:
+        """Translate each source: the generated ids, ending with ``end_token_id`` (or cut at ``max_length``
+        tokens, at most the decoder's max_position_embeddings).
+
+        Every target starts with ``start_token_id`` and ends with ``end_token_id``: the tokenizer's [CLS]
+        and [SEP], as in training (`translation_features`). ``num_beams=1`` is greedy decoding; more is
+        beam search (`beam_search`). No key/value cache: each step re-reads the whole prefix, which is
+        simple and fast enough for short sentences.
+        """
+        max_new = self._max_new_tokens(max_length)
+        memory, memory_mask = self.encode(input_ids, token_type_ids, attention_mask)
+        if num_beams > 1:
+            return [self.beam_search(memory[i:i + 1], None if memory_mask is None else memory_mask[i:i + 1],
+                                     start_token_id, end_token_id, num_beams, max_new, length_penalty)
+                    for i in range(len(input_ids))]
+        return self.greedy_search(memory, memory_mask, start_token_id, end_token_id, max_new)
+
+    def greedy_search(self, memory: torch.Tensor, memory_mask: torch.Tensor | None, start_token_id: int,
+                      end_token_id: int, max_new: int) -> list[list[int]]:
+        """Take the most likely token at every step, for the whole batch at once, until each row has
+        written [SEP] or ``max_new`` tokens."""
+        B = memory.size(0)
+        prefix = torch.full((B, 1), start_token_id, dtype=torch.long, device=memory.device)  # (B, 1)
+        done = torch.zeros(B, dtype=torch.bool, device=memory.device)
+        for _ in range(max_new):
+            next_ids = self.decode(prefix, memory, memory_mask, last_only=True).argmax(-1)  # (B,)
+            next_ids = next_ids.masked_fill(done, self.config.pad_token_id)  # finished rows write padding
+            prefix = torch.cat([prefix, next_ids[:, None]], dim=1)  # (B, t + 1)
+            done |= next_ids == end_token_id
+            if done.all():
+                break
+        return [_cut_at_end(row[1:].tolist(), end_token_id) for row in prefix]
+
+    def beam_search(self, memory: torch.Tensor, memory_mask: torch.Tensor | None, start_token_id: int,
+                    end_token_id: int, num_beams: int, max_new: int, length_penalty: float = 1.0) -> list[int]:
+        """Keep the ``num_beams`` best prefixes (by summed log-probability) of ONE source (memory (1, S, H)).
+
+        At each step every live prefix is extended by every token; of the best 2k extensions, those that
+        end in [SEP] become finished hypotheses and the best k others live on. It stops when k hypotheses
+        are finished or after ``max_new`` tokens (the live prefixes then count as hypotheses). The winner
+        has the best score / length ** length_penalty (> 1 favours longer outputs, < 1 shorter ones).
+        """
+        device = memory.device
+        beams = torch.full((1, 1), start_token_id, dtype=torch.long, device=device)  # (k, t), k = 1 at first
+        scores = torch.zeros(1, device=device)  # summed log-probabilities of each live prefix: (k,)
+        finished: list[tuple[float, list[int]]] = []
+
+        def normalised(score: float, length: int) -> float:
+            return score / (length ** length_penalty)
+
+        for step in range(1, max_new + 1):
+            k = beams.size(0)
+            mask = None if memory_mask is None else memory_mask.expand(k, -1, -1, -1)
+            logits = self.decode(beams, memory.expand(k, -1, -1), mask, last_only=True)  # (k, V)
+            candidates = (scores[:, None] + logits.float().log_softmax(-1)).view(-1)  # (k * V,)
+            top_scores, top_index = candidates.topk(min(2 * num_beams, candidates.numel()))
+            vocab = logits.size(-1)
+            keep_rows, keep_tokens, keep_scores = [], [], []
+            for score, index in zip(top_scores.tolist(), top_index.tolist()):
+                row, token = divmod(index, vocab)
+                if token == end_token_id:
+                    finished.append((normalised(score, step), beams[row, 1:].tolist() + [token]))
+                else:
+                    keep_rows.append(row)
+                    keep_tokens.append(token)
+                    keep_scores.append(score)
+                if len(finished) >= num_beams or len(keep_rows) == num_beams:
+                    break
+            if len(finished) >= num_beams:
+                break
+            beams = torch.cat([beams[keep_rows], torch.tensor(keep_tokens, device=device)[:, None]], dim=1)
+            scores = torch.tensor(keep_scores, device=device)
+        else:  # max_new tokens written: the live prefixes compete too
+            finished += [(normalised(s, max_new), b[1:]) for s, b in zip(scores.tolist(), beams.tolist())]
+        return max(finished, key=lambda hypothesis: hypothesis[0])[1]
+
+
+def _cut_at_end(ids: list[int], end_id: int) -> list[int]:
+    """Ids up to and including the first ``end_id`` (the rest is padding after the end)."""
+    return ids[:ids.index(end_id) + 1] if end_id in ids else ids
+
+
+# ---------------------------------------------------------------------------------------------------
+# Features and batches
+
+
+def translation_features(examples: Sequence[ParallelExample], tokenizer, max_length: int = 128,
+                         max_target_length: int = 128, train: bool = True) -> list[dict[str, Any]]:
+    """Source ``input_ids``/``token_type_ids``/``attention_mask`` (cut at ``max_length``) and, for
+    training, ``decoder_input_ids`` = ``[CLS] y1 .. yn`` and ``labels`` = ``y1 .. yn [SEP]`` (the target
+    cut to ``max_target_length`` tokens with [CLS] and [SEP]). Warns if anything was cut."""
+    if not examples:
+        raise ValueError("no sentence pairs to tokenize")
+    source = tokenizer([e.source for e in examples], truncation=True, max_length=max_length)
+    features = [{key: source[key][i] for key in ("input_ids", "token_type_ids", "attention_mask")}
+                for i in range(len(examples))]
+    cut = sum(len(f["input_ids"]) == max_length for f in features)
+    if train:
+        target = tokenizer([e.target for e in examples], truncation=True, max_length=max_target_length)["input_ids"]
+        for feature, ids in zip(features, target):
+            feature["decoder_input_ids"], feature["labels"] = ids[:-1], ids[1:]  # shifted by one
+        cut += sum(len(ids) == max_target_length for ids in target)
+    if cut:
+        warnings.warn(f"{cut} sentences reached the length limit (source {max_length}, target "
+                      f"{max_target_length} tokens) and may have been cut", stacklevel=2)
+    return features
+
+
+def translation_collator(pad_token_id: int = 0):
+    """Batches for ``BertEncoderDecoder(**batch)``: source (B, S), ``decoder_input_ids``/``labels`` (B, T)."""
+    pads = {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0,
+            "decoder_input_ids": pad_token_id, "labels": IGNORE_INDEX}
+    return lambda features: pad_batch(features, pads)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Translating and scoring
+
+
+def detokenize(tokenizer, ids: Sequence[int]) -> str:
+    """Ids to text: pieces joined, special tokens dropped, and no spaces around ' and - (French elision
+    "n'est", compounds "Royaume-Uni"), which the tokenizer splits off as punctuation."""
+    text = tokenizer.decode(list(ids), skip_special_tokens=True)
+    for mark in ("'", "-"):
+        text = text.replace(f" {mark} ", mark).replace(f" {mark}", mark).replace(f"{mark} ", mark)
+    return text
+
+
+def normalise_target(tokenizer, text: str) -> str:
+    """``text`` as the model can at best write it: a round trip through the tokenizer (lower-cased, no
+    accents for an uncased vocabulary)."""
+    return detokenize(tokenizer, tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def translate_features(model: BertEncoderDecoder, tokenizer, features: Sequence[Mapping[str, Any]],
+                       batch_size: int = 32, num_beams: int = 1, max_length: int | None = None,
+                       length_penalty: float = 1.0) -> list[str]:
+    """The translation of each feature's source, in order (batched by length). Without ``max_length``, a
+    batch writes at most 2 x its longest source + 10 tokens (fairseq's ``max_len_a``/``max_len_b`` idea):
+    a translation is rarely much longer than its source, and an untrained model may never write [SEP]."""
+    device = next(model.parameters()).device
+    collate = translation_collator(model.config.pad_token_id)
+    order = sorted(range(len(features)), key=lambda i: feature_length(features[i]))
+    texts: list[str] = [""] * len(features)
+    for start in range(0, len(order), batch_size):
+        indices = order[start:start + batch_size]
+        batch = collate([{k: features[i][k] for k in ("input_ids", "token_type_ids", "attention_mask")}
+                         for i in indices])
+        limit = max_length if max_length is not None else 2 * batch["input_ids"].size(1) + 10
+        outputs = model.generate(**{k: v.to(device) for k, v in batch.items()}, start_token_id=tokenizer.cls_token_id,
+                                 end_token_id=tokenizer.sep_token_id, num_beams=num_beams, max_length=limit,
+                                 length_penalty=length_penalty)
+        for i, ids in zip(indices, outputs):
+            texts[i] = detokenize(tokenizer, ids)
+    return texts
+
+
+def evaluate(model: BertEncoderDecoder, examples: Sequence[ParallelExample], features: Sequence[Mapping[str, Any]],
+             batch_size: int = 32, *, tokenizer, num_beams: int = 1) -> dict[str, float]:
+    """Corpus BLEU (sacrebleu, 0-100) of the translations: ``bleu`` against the references normalised
+    as the tokenizer normalises text (`normalise_target`), ``bleu_original`` against them as written."""
+    predictions = translate_features(model, tokenizer, features, batch_size, num_beams)
+    references = [e.target for e in examples]
+    return {"bleu": bleu(predictions, [normalise_target(tokenizer, r) for r in references]),
+            "bleu_original": bleu(predictions, references)}
+
+
+def predict(model: BertEncoderDecoder, tokenizer, texts: Sequence[str], num_beams: int = 4,
+            max_length: int | None = None, length_penalty: float = 1.0, batch_size: int = 32) -> list[dict[str, str]]:
+    """Translate raw sentences: ``[{"translation_text": ...}, ...]``."""
+    examples = [ParallelExample(text, "") for text in texts]
+    max_source = model.config.max_position_embeddings
+    features = translation_features(examples, tokenizer, max_length=max_source, train=False)
+    model.eval()
+    translations = translate_features(model, tokenizer, features, batch_size, num_beams, max_length, length_penalty)
+    return [{"translation_text": t} for t in translations]

@@ -1,0 +1,224 @@
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from minibert.config import BertConfig
+from minibert.modeling import BertModel
+from minibert.tasks import translation as tr
+from minibert.tasks.formats import ParallelExample, load_parallel
+from minibert.tokenizer import BertTokenizer
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "translation"
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Ops this small only lose time synchronising threads (a lot of it on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def pairs() -> list[ParallelExample]:
+    return load_parallel(DATA / "train.tsv").examples[:8]
+
+
+@pytest.fixture(scope="module")
+def tok(pairs, tmp_path_factory) -> BertTokenizer:
+    """A whole-word vocabulary of the 8 pairs: a 60-row output layer instead of 30,522 keeps the test fast."""
+    basic = BertTokenizer.from_pretrained("minilm").basic_tokenizer
+    words = sorted({w for p in pairs for text in (p.source, p.target) for w in basic.tokenize(text)})
+    vocab = tmp_path_factory.mktemp("vocab") / "vocab.txt"
+    vocab.write_text("\n".join(SPECIALS + words) + "\n", encoding="utf-8")
+    return BertTokenizer(vocab, do_lower_case=True)
+
+
+def tiny_config(tok, dropout=0.1) -> BertConfig:
+    return BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                      intermediate_size=64, max_position_embeddings=64, hidden_dropout_prob=dropout,
+                      attention_probs_dropout_prob=dropout)
+
+
+@pytest.fixture
+def model(tok) -> tr.BertEncoderDecoder:
+    torch.manual_seed(0)
+    return tr.BertEncoderDecoder(tiny_config(tok)).eval()
+
+
+@pytest.fixture(scope="module")
+def trained(pairs, tok):
+    """The 8 pairs learnt by heart (teacher forcing, full batch), and how long it took."""
+    torch.manual_seed(0)
+    model = tr.BertEncoderDecoder(tiny_config(tok, dropout=0.0))
+    batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs, tok))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    start = time.perf_counter()
+    losses = []
+    for _ in range(150):
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return model.eval(), losses, time.perf_counter() - start
+
+
+def source_batch(tok, texts):
+    enc = tok(texts, padding=True, return_tensors="pt")
+    return {k: enc[k] for k in ("input_ids", "token_type_ids", "attention_mask")}
+
+
+def ends(tok):
+    return {"start_token_id": tok.cls_token_id, "end_token_id": tok.sep_token_id}
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_features_shift_the_target_by_one(pairs, tok):
+    features = tr.translation_features(pairs[:2], tok)
+    for feature, pair in zip(features, pairs):
+        target = tok(pair.target)["input_ids"]  # [CLS] y1 .. yn [SEP]
+        assert feature["decoder_input_ids"] == target[:-1]
+        assert feature["labels"] == target[1:]
+        assert feature["input_ids"] == tok(pair.source)["input_ids"]
+    batch = tr.translation_collator(tok.pad_token_id)(features)
+    B, T = batch["labels"].shape
+    assert batch["decoder_input_ids"].shape == (B, T) == (2, max(len(f["labels"]) for f in features))
+    short = min(range(2), key=lambda i: len(features[i]["labels"]))
+    assert (batch["labels"][short, len(features[short]["labels"]):] == -100).all()
+
+
+def test_evaluation_features_have_no_target(pairs, tok):
+    feature = tr.translation_features(pairs[:1], tok, train=False)[0]
+    assert set(feature) == {"input_ids", "token_type_ids", "attention_mask"}
+
+
+def test_truncation_is_announced(pairs, tok):
+    with pytest.warns(UserWarning, match="length limit"):
+        tr.translation_features(pairs[:2], tok, max_length=4, max_target_length=4)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_causal_mask_hides_the_future(model, pairs, tok):
+    batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs[:1], tok))
+    logits = model(**batch).logits  # (1, T, V)
+    t = 3
+    changed = batch["decoder_input_ids"].clone()
+    changed[0, t] = tok.unk_token_id
+    assert batch["decoder_input_ids"][0, t] != tok.unk_token_id
+    new = model(**{**batch, "decoder_input_ids": changed}).logits
+    torch.testing.assert_close(new[:, :t], logits[:, :t], atol=1e-5, rtol=0)  # earlier positions: unchanged
+    assert not torch.allclose(new[:, t], logits[:, t], atol=1e-4)  # the changed position itself: changed
+
+
+def test_cross_attention_reads_the_source(model, pairs, tok):
+    batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs[:1], tok))
+    logits = model(**batch).logits
+    other = batch["input_ids"].clone()
+    other[0, 1] = tok.unk_token_id
+    new = model(**{**batch, "input_ids": other}).logits
+    assert not torch.allclose(new, logits, atol=1e-4)  # every target position sees the changed source
+
+
+def test_decoder_must_match_the_encoder(tok):
+    config = tiny_config(tok)
+    with pytest.raises(ValueError, match="hidden_size"):
+        tr.BertEncoderDecoder(config, dataclasses.replace(config, hidden_size=64))
+
+
+def test_target_longer_than_the_decoder_positions_is_refused(model, pairs, tok):
+    batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs[:1], tok))
+    long_prefix = batch["decoder_input_ids"].repeat(1, 30)[:, :129]  # the default decoder has 128 positions
+    with pytest.raises(ValueError, match="max_position_embeddings"):
+        model(**{**batch, "decoder_input_ids": long_prefix, "labels": None})
+    with pytest.raises(ValueError, match="labels"):
+        model(**{**batch, "decoder_input_ids": long_prefix[:, :20]})
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def test_beam_of_one_is_greedy(model, trained, pairs, tok):
+    for net in (model, trained[0]):  # a random model and one that has learnt something
+        batch = source_batch(tok, [p.source for p in pairs])
+        greedy = net.generate(**batch, **ends(tok), num_beams=1, max_length=12)
+        beam = [net.beam_search(*net.encode(**{k: v[i:i + 1] for k, v in batch.items()}), tok.cls_token_id,
+                                tok.sep_token_id, num_beams=1, max_new=12) for i in range(len(pairs))]
+        assert greedy == beam
+
+
+@pytest.mark.parametrize("num_beams", [1, 3])
+def test_outputs_stop_at_sep_or_max_length(model, trained, pairs, tok, num_beams):
+    batch = source_batch(tok, [p.source for p in pairs])
+    for net, max_length in ((model, 5), (trained[0], 30)):
+        for ids in net.generate(**batch, **ends(tok), num_beams=num_beams, max_length=max_length):
+            if ids[-1] == tok.sep_token_id:
+                assert tok.sep_token_id not in ids[:-1] and len(ids) <= max_length
+            else:
+                assert len(ids) == max_length and tok.sep_token_id not in ids
+    trained_ids = trained[0].generate(**batch, **ends(tok), num_beams=num_beams, max_length=30)
+    assert all(ids[-1] == tok.sep_token_id for ids in trained_ids)  # a trained model ends its sentences
+
+
+def test_overfitting_eight_pairs_reaches_bleu_near_100(trained, pairs, tok):
+    model, losses, seconds = trained
+    assert losses[-1] < 0.05 < losses[0]
+    features = tr.translation_features(pairs, tok, train=False)
+    for num_beams in (1, 3):
+        scores = tr.evaluate(model, pairs, features, tokenizer=tok, num_beams=num_beams)
+        assert scores["bleu"] > 95, scores
+    assert seconds < 60  # typically well under 20 s; a loose bound for a busy machine
+
+
+def test_detokenize_rejoins_elision_and_compounds(tok):
+    assert tr.detokenize(tok, tok("je n'aime pas la carotte .")["input_ids"]) == "je n'aime pas la carotte."
+    full = BertTokenizer.from_pretrained("minilm")
+    assert tr.normalise_target(full, "Où est le Royaume-Uni ?") == "ou est le royaume-uni?"
+
+
+# --------------------------------------------------------------------------- saving and loading
+
+
+def test_save_and_load_give_the_same_outputs(trained, pairs, tok, tmp_path):
+    model = trained[0]
+    model.save_pretrained(tmp_path)
+    assert json.loads((tmp_path / tr.DECODER_CONFIG_NAME).read_text())["num_hidden_layers"] == 2
+    loaded = tr.BertEncoderDecoder.from_pretrained(tmp_path)
+    batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs, tok))
+    torch.testing.assert_close(loaded(**batch).logits, model(**batch).logits, atol=0, rtol=0)
+    source = source_batch(tok, [p.source for p in pairs])
+    assert loaded.generate(**source, **ends(tok), num_beams=2) == model.generate(**source, **ends(tok), num_beams=2)
+
+
+def test_a_bert_checkpoint_initialises_the_encoder(tok, tmp_path):
+    torch.manual_seed(1)
+    bert = BertModel(tiny_config(tok))
+    bert.save_pretrained(tmp_path)
+    with pytest.warns(UserWarning, match="newly initialised.*decoder"):
+        model = tr.BertEncoderDecoder.from_pretrained(tmp_path)
+    torch.testing.assert_close(model.bert.embeddings.word_embeddings.weight, bert.embeddings.word_embeddings.weight)
+    torch.testing.assert_close(model.bert.encoder.layer[0].output.dense.weight,
+                               bert.encoder.layer[0].output.dense.weight)
+    assert model.decoder_config.num_hidden_layers == 2  # the default decoder
+
+
+def test_predict_returns_translation_text(trained, pairs, tok):
+    out = tr.predict(trained[0], tok, [pairs[0].source, pairs[1].source], num_beams=2)
+    assert out == [{"translation_text": tr.normalise_target(tok, p.target)} for p in pairs[:2]]
+
+
+def test_without_max_length_a_batch_writes_at_most_twice_its_source_plus_10(model, pairs, tok):
+    features = tr.translation_features(pairs[:2], tok, train=False)
+    limit = 2 * max(len(f["input_ids"]) for f in features) + 10
+    for text in tr.translate_features(model, tok, features):  # a random model rarely stops by itself
+        assert len(tok.tokenize(text)) <= limit
