@@ -1,0 +1,598 @@
+"""A small, generic training loop (lesson 09, reused by the fine-tuning lessons).
+
+Everything a real BERT run needs, and nothing else, in one readable file:
+
+* AdamW with weight decay 0.01, except on biases and LayerNorm weights;
+* a linear warm-up of the learning rate, then a linear decay to zero;
+* gradient clipping and gradient accumulation;
+* the device chosen for you (cuda, then mps, then cpu), bf16 autocast where the
+  hardware has fast bf16 matrix units, optional ``torch.compile``;
+* a seeded shuffling sampler whose position is part of the checkpoint, so that
+  ``resume=True`` continues with the very next batch and, on CPU, gives the same
+  losses to the bit as a run that was never interrupted;
+* checkpoints written atomically (a crash never leaves half a file);
+* a NaN or infinite loss stops the run and keeps the last good checkpoint;
+* per-step metrics appended to ``output_dir/metrics.jsonl`` (one JSON object a line);
+* data parallel on several processes when launched with ``torchrun`` (``minibert.distributed``):
+  each process takes its slice of every batch, DistributedDataParallel averages the gradients, and
+  the global batch (per-device batch x accumulation x processes), the schedule and the steps mean what
+  they mean on one process; rank 0 alone writes checkpoints, metrics and the progress bar.
+
+A batch is a dict of tensors passed as ``model(**batch)``; the output has ``.loss``.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from tqdm.auto import tqdm
+
+from . import distributed
+
+CHECKPOINT_NAME = "checkpoint.pt"
+METRICS_NAME = "metrics.jsonl"
+
+Batch = dict[str, torch.Tensor]
+MetricsFn = Callable[[Any, Batch], dict[str, float]]
+EvalFn = Callable[[nn.Module], dict[str, float]]
+
+
+@dataclass
+class TrainingArguments:
+    """The knobs of a run. Names follow Hugging Face's ``TrainingArguments`` where they exist."""
+
+    output_dir: str | Path
+    max_steps: int = -1  # optimizer steps; > 0 overrides num_train_epochs
+    num_train_epochs: float = 1.0
+    per_device_train_batch_size: int = 32
+    learning_rate: float = 1e-4  # BERT's pre-training learning rate
+    warmup_ratio: float = 0.0  # fraction of the steps spent warming up ...
+    warmup_steps: int = 0  # ... or an exact number of steps (wins when > 0)
+    weight_decay: float = 0.01
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
+    adam_epsilon: float = 1e-6  # BERT's value (transformers defaults to 1e-8)
+    max_grad_norm: float = 1.0  # 0 or less: no clipping
+    gradient_accumulation_steps: int = 1
+    seed: int = 42
+    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:1" | "mps"
+    bf16: bool | str = "auto"  # "auto": on CUDA with bf16, and on CPUs with bf16 instructions
+    torch_compile: bool = False
+    torch_compile_mode: str | None = None  # e.g. "reduce-overhead" (CUDA graphs); implies torch_compile
+    fused_adamw: bool | str = "auto"  # "auto": the fused kernel wherever torch has one
+    logging_steps: int = 1  # how often the progress bar's numbers are refreshed
+    save_steps: int = 0  # checkpoint every N steps (0: only at the end)
+    eval_steps: int = 0  # call eval_fn every N steps (0: only at the end)
+    drop_last: bool = True  # drop the last, smaller batch of an epoch
+    ddp_find_unused_parameters: bool = False  # DDP: True if some parameters get no gradient in a step
+    disable_tqdm: bool = False
+
+    def __post_init__(self) -> None:
+        self.output_dir = Path(self.output_dir)
+        self.torch_compile = self.torch_compile or self.torch_compile_mode is not None
+        if self.per_device_train_batch_size < 1 or self.gradient_accumulation_steps < 1:
+            raise ValueError("per_device_train_batch_size and gradient_accumulation_steps must be >= 1")
+        if not 0.0 <= self.warmup_ratio <= 1.0:
+            raise ValueError(f"warmup_ratio must be in [0, 1], got {self.warmup_ratio}")
+        if self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise ValueError("give max_steps > 0 or num_train_epochs > 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+# ----------------------------------------------------------------------------- hardware
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``"auto"`` picks the fastest device present: cuda, then Apple's mps, then the cpu."""
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True when the CPU has bf16 matrix instructions (AVX-512 BF16 or AMX).
+
+    Without them bf16 is emulated and slower than fp32, so autocast would only cost accuracy.
+    """
+    if "AVX512" not in torch.backends.cpu.get_cpu_capability():
+        return False
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def use_bf16(setting: bool | str, device: torch.device) -> bool:
+    """Resolve ``bf16="auto"`` for a device."""
+    if setting != "auto":
+        return bool(setting)
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return device.type == "cpu" and cpu_has_fast_bf16()
+
+
+def set_seed(seed: int) -> None:
+    """Seed every random number generator a run draws from."""
+    random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    try:
+        import numpy as np
+    except ImportError:
+        return
+    np.random.seed(seed % 2**32)
+
+
+# ----------------------------------------------------------------------------- optimizer
+
+
+def decay_parameter_names(model: nn.Module) -> set[str]:
+    """Names of the parameters that get weight decay: the weight matrices.
+
+    Weight decay pulls weights towards zero. That regularises a matrix (smaller weights, smoother
+    function), but a bias or a LayerNorm gain has no such role: pulling a LayerNorm weight to 0
+    would just switch the layer's output off, and a bias only shifts. BERT therefore excludes
+    both (its TF code: ``exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"]``).
+    """
+    no_decay: set[str] = set()
+    for module_name, module in model.named_modules():
+        for name, _ in module.named_parameters(recurse=False):
+            full = f"{module_name}.{name}" if module_name else name
+            if name == "bias" or isinstance(module, nn.LayerNorm) or "LayerNorm" in full:
+                no_decay.add(full)
+    return {name for name, _ in model.named_parameters()} - no_decay
+
+
+def fused_adamw_available(device: torch.device) -> bool:
+    """torch has a fused AdamW kernel (one kernel for all parameters) on cuda, cpu and mps."""
+    return device.type in ("cuda", "cpu", "mps")
+
+
+def make_optimizer(model: nn.Module, args: TrainingArguments, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with two parameter groups: decayed matrices, and undecayed biases and LayerNorms."""
+    decay = decay_parameter_names(model)
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for n, p in params if n in decay], "weight_decay": args.weight_decay},
+        {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
+    ]
+    fused = fused_adamw_available(device) if args.fused_adamw == "auto" else bool(args.fused_adamw)
+    return torch.optim.AdamW(
+        groups, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon,
+        fused=fused or None, foreach=None if fused else True,
+    )
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+def linear_schedule(step: int, warmup_steps: int, total_steps: int) -> float:
+    """Multiplier of the peak learning rate at ``step`` (0-based): ramp up, then decay to 0.
+
+    Warm-up matters for Adam: its second-moment estimates are noisy over the first steps, and a
+    full learning rate then can push the weights somewhere they never recover from.
+    """
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+# ----------------------------------------------------------------------------- data order
+
+
+class ResumableSampler:
+    """Shuffled batches of indices whose position (epoch, batch) can be saved and restored.
+
+    Epoch ``e`` uses the permutation drawn from ``seed + e`` alone, so the order never depends on
+    how many batches were drawn before: resuming at (epoch, batch) gives exactly the next batch.
+
+    On ``world_size`` processes, a *global* batch of ``batch_size x world_size`` indices is drawn and
+    process ``rank`` takes its slice ``[rank x batch_size, (rank + 1) x batch_size)``: together the
+    processes see what one process with ``world_size`` accumulation steps would see, in the same order.
+    """
+
+    def __init__(self, num_examples: int, batch_size: int, seed: int, drop_last: bool = True, rank: int = 0,
+                 world_size: int = 1):
+        if num_examples < 1:
+            raise ValueError("the training dataset is empty")
+        if world_size > 1 and not drop_last:
+            raise ValueError("distributed training needs drop_last=True: every process must get a full batch")
+        global_batch = batch_size * world_size
+        if drop_last and num_examples < global_batch:
+            raise ValueError(f"the dataset has {num_examples} examples, fewer than one batch of {global_batch}")
+        self.num_examples, self.batch_size, self.seed, self.drop_last = num_examples, batch_size, seed, drop_last
+        self.rank, self.world_size = rank, world_size
+        self.epoch = 0
+        self.batch = 0  # global batches already taken from this epoch
+
+    @property
+    def global_batch_size(self) -> int:
+        return self.batch_size * self.world_size
+
+    def __len__(self) -> int:
+        """Global batches per epoch."""
+        if self.drop_last:
+            return self.num_examples // self.global_batch_size
+        return math.ceil(self.num_examples / self.global_batch_size)
+
+    def permutation(self, epoch: int) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(self.seed + epoch)
+        return torch.randperm(self.num_examples, generator=generator)
+
+    def next_indices(self) -> tuple[int, list[int]]:
+        """The epoch and the indices of the next batch; moves the position on."""
+        if self.batch >= len(self):
+            self.epoch, self.batch = self.epoch + 1, 0
+        start = self.batch * self.global_batch_size + self.rank * self.batch_size
+        indices = self.permutation(self.epoch)[start:start + self.batch_size].tolist()
+        self.batch += 1
+        return self.epoch, indices
+
+    def state_dict(self) -> dict[str, int]:
+        return {"epoch": self.epoch, "batch": self.batch}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self.epoch, self.batch = int(state["epoch"]), int(state["batch"])
+
+    def position(self) -> dict[str, int]:
+        """Where the run is in the data, for any number of processes: (epoch, samples taken in it)."""
+        return {"epoch": self.epoch, "samples": self.batch * self.global_batch_size}
+
+    def load_position(self, position: dict[str, int]) -> None:
+        """Continue from a :meth:`position`, possibly saved by a run on another number of processes."""
+        samples = int(position["samples"])
+        if samples % self.global_batch_size:
+            raise ValueError(f"the checkpoint stopped after {samples} samples of epoch {position['epoch']}, not a "
+                             f"multiple of this run's global micro-batch of {self.global_batch_size} (per-device "
+                             "batch x processes); choose sizes that divide it")
+        self.epoch, self.batch = int(position["epoch"]), samples // self.global_batch_size
+
+
+def default_collate(examples: Sequence[dict[str, Any]]) -> Batch:
+    """Stack equal-shaped examples (dicts of tensors or numbers) into one batch."""
+    return {key: torch.stack([torch.as_tensor(e[key]) for e in examples]) for key in examples[0]}
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def atomic_save(obj: Any, path: str | Path) -> Path:
+    """``torch.save`` to a temporary file in the same folder, fsync, then rename over ``path``.
+
+    ``os.replace`` within one file system is atomic: a reader (or a crash) sees the old file or
+    the new one, never half of one. The fsync makes sure the bytes are on disk before the rename.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return path
+
+
+def rng_state() -> dict[str, Any]:
+    """Every RNG state, as tensors and plain types so that ``weights_only=True`` loads them."""
+    version, mt_state, gauss = random.getstate()
+    state: dict[str, Any] = {
+        "python": {"version": version, "state": list(mt_state), "gauss": gauss},
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+    try:
+        import numpy as np
+    except ImportError:
+        return state
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state["numpy"] = {"kind": kind, "keys": torch.from_numpy(keys.astype("int64")), "pos": int(pos),
+                      "has_gauss": int(has_gauss), "cached": float(cached)}
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    py = state["python"]
+    random.setstate((py["version"], tuple(py["state"]), py["gauss"]))
+    torch.set_rng_state(state["torch"])
+    if state["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    if "numpy" in state:
+        import numpy as np
+
+        npst = state["numpy"]
+        np.random.set_state((npst["kind"], npst["keys"].numpy().astype("uint32"), npst["pos"],
+                             npst["has_gauss"], npst["cached"]))
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Read a checkpoint without unpickling code (``weights_only=True``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}: nothing to resume from")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise ValueError(f"cannot read the checkpoint {path}: {err}") from err
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss (or the gradient norm) became NaN or infinite."""
+
+
+# ----------------------------------------------------------------------------- trainer
+
+
+@dataclass
+class TrainOutput:
+    global_step: int
+    training_loss: float  # the loss of the last step
+    metrics: dict[str, float]  # the last step's record (and the last evaluation's)
+
+
+class Trainer:
+    """Train ``model`` on ``train_dataset`` (indexable: ``len`` and ``[i]``).
+
+    ``collate_fn`` turns a list of examples into a batch (a dict of tensors). If the dataset has
+    ``set_epoch(epoch)``, it is called before each epoch's batches (dynamic masking draws new
+    masks per epoch). ``metrics_fn(outputs, batch)`` adds numbers to each step's record;
+    ``eval_fn(model)`` is called (in eval mode, without gradients) every ``eval_steps`` and at the end.
+    ``forward_kwargs`` are passed to every training forward call, e.g. ``{"sparse_mlm": True}``.
+
+    Launched by ``torchrun``, the model is wrapped in ``DistributedDataParallel`` and each process
+    reads its slice of each batch (see :class:`ResumableSampler`); ``self.model`` stays the plain model.
+    """
+
+    def __init__(self, model: nn.Module, args: TrainingArguments, train_dataset: Any,
+                 collate_fn: Callable[[list[Any]], Batch] = default_collate,
+                 metrics_fn: MetricsFn | None = None, eval_fn: EvalFn | None = None,
+                 forward_kwargs: dict[str, Any] | None = None):
+        self.args = args
+        self.dist = distributed.setup(args.device)
+        self.device = self.dist.device
+        self.bf16 = use_bf16(args.bf16, self.device)
+        self.model = model.to(self.device)
+        # DDP averages the gradients of all processes during backward; torch.compile goes outside it.
+        self.ddp = DistributedDataParallel(
+            self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+            find_unused_parameters=args.ddp_find_unused_parameters) if self.dist.distributed else None
+        wrapped = self.ddp or self.model
+        self.forward = torch.compile(wrapped, mode=args.torch_compile_mode) if args.torch_compile else wrapped
+        self.train_dataset, self.collate_fn = train_dataset, collate_fn
+        self.metrics_fn, self.eval_fn = metrics_fn, eval_fn
+        self.forward_kwargs = forward_kwargs or {}
+        self.sampler = ResumableSampler(len(train_dataset), args.per_device_train_batch_size, args.seed,
+                                        args.drop_last, self.dist.rank, self.dist.world_size)
+        self.max_steps = self._total_steps()
+        self.warmup_steps = args.warmup_steps or math.ceil(args.warmup_ratio * self.max_steps)
+        self.optimizer = make_optimizer(self.model, args, self.device)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_lambda)
+        self.step = 0
+        self._epoch_seen = -1
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return Path(self.args.output_dir) / CHECKPOINT_NAME
+
+    @property
+    def metrics_path(self) -> Path:
+        return Path(self.args.output_dir) / METRICS_NAME
+
+    def _total_steps(self) -> int:
+        if self.args.max_steps > 0:
+            return self.args.max_steps
+        micro_batches = self.args.num_train_epochs * len(self.sampler)
+        return max(1, math.ceil(micro_batches / self.args.gradient_accumulation_steps))
+
+    def _lr_lambda(self, step: int) -> float:
+        return linear_schedule(step, self.warmup_steps, self.max_steps)
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate used by optimizer step ``step`` (0-based); lessons plot this."""
+        return self.args.learning_rate * self._lr_lambda(step)
+
+    # --------------------------------------------------------------- state
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "step": self.step,
+            "sampler": self.sampler.state_dict(),
+            "position": self.sampler.position(),  # global: valid for any number of processes
+            "rng": rng_state(),
+            "args": self.args.to_dict(),
+        }
+
+    def save_checkpoint(self) -> Path:
+        """Rank 0 writes (every process holds the same weights and optimizer state)."""
+        if self.dist.is_main:
+            atomic_save(self.state_dict(), self.checkpoint_path)
+        return self.checkpoint_path
+
+    def load_checkpoint(self, path: str | Path | None = None) -> None:
+        """Restore everything ``state_dict`` saved; a checkpoint of another model is a ValueError."""
+        path = Path(path or self.checkpoint_path)
+        state = load_checkpoint(path)
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as err:
+            raise ValueError(f"the checkpoint {path} does not fit this model and optimizer: {err}") from err
+        self.scheduler.load_state_dict(state["scheduler"])
+        if "position" in state:
+            self.sampler.load_position(state["position"])
+        else:
+            self.sampler.load_state_dict(state["sampler"])
+        self.step = int(state["step"])
+        set_rng_state(state["rng"])
+
+    # --------------------------------------------------------------- the loop
+
+    def _next_batch(self) -> Batch:
+        epoch, indices = self.sampler.next_indices()
+        if epoch != self._epoch_seen and hasattr(self.train_dataset, "set_epoch"):
+            self.train_dataset.set_epoch(epoch)  # e.g. redraw the MLM masks for this epoch
+        self._epoch_seen = epoch
+        batch = self.collate_fn([self.train_dataset[i] for i in indices])
+        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+
+    def _train_step(self) -> dict[str, float]:
+        """One optimizer step over ``gradient_accumulation_steps`` micro-batches."""
+        accum = self.args.gradient_accumulation_steps
+        loss_sum, tokens = 0.0, 0
+        extra: dict[str, float] = {}
+        for micro in range(accum):
+            batch = self._next_batch()
+            # DDP: average the gradients across processes once, after the last micro-batch, not after each.
+            sync = self.ddp is None or micro == accum - 1
+            with (contextlib.nullcontext() if sync else self.ddp.no_sync()):
+                with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+                    outputs = self.forward(**batch, **self.forward_kwargs)
+                loss = outputs.loss.float()
+                # Each micro-batch's loss is a mean over its examples; dividing by `accum` makes the
+                # summed gradients those of the mean over the whole (accumulated) batch. DDP then
+                # averages over the processes: the gradient of the mean over the global batch.
+                (loss / accum).backward()
+            loss_sum += loss.item()
+            tokens += count_tokens(batch)
+            if self.metrics_fn is not None:
+                with torch.no_grad():
+                    for key, value in self.metrics_fn(outputs, batch).items():
+                        extra[key] = extra.get(key, 0.0) + float(torch.as_tensor(value).detach()) / accum
+        # The numbers of the global batch: means over the processes (one collective), tokens summed.
+        averaged = distributed.all_reduce_mean({"loss": loss_sum / accum, "tokens": tokens, **extra}, self.device)
+        loss_value, tokens = averaged.pop("loss"), round(averaged.pop("tokens") * self.dist.world_size)
+        extra = averaged
+        grad_norm = self._clip_gradients()
+        if not (math.isfinite(loss_value) and math.isfinite(grad_norm)):
+            self.optimizer.zero_grad(set_to_none=True)
+            kept = f"at {self.checkpoint_path}" if self.checkpoint_path.exists() else "(none was written yet)"
+            raise TrainingDiverged(
+                f"the loss became {loss_value} (gradient norm {grad_norm}) at step {self.step + 1}; training "
+                f"stopped before the weights were updated. The last good checkpoint is kept {kept}. "
+                "Try a lower learning rate, more warm-up, or training without bf16."
+            )
+        lr = self.scheduler.get_last_lr()[0]
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return {"loss": loss_value, "lr": lr, "grad_norm": grad_norm, "tokens": tokens, **extra}
+
+    def _clip_gradients(self) -> float:
+        params = [p for p in self.model.parameters() if p.grad is not None]
+        if self.args.max_grad_norm > 0:
+            return float(torch.nn.utils.clip_grad_norm_(params, self.args.max_grad_norm))
+        return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])))
+
+    def evaluate(self) -> dict[str, float]:
+        """Run ``eval_fn`` in eval mode, without gradients; keys get an ``eval_`` prefix."""
+        if self.eval_fn is None:
+            return {}
+        self.model.eval()
+        with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            results = self.eval_fn(self.model)
+        self.model.train()
+        return {k if k.startswith("eval_") else f"eval_{k}": float(v) for k, v in results.items()}
+
+    def _due(self, every: int) -> bool:
+        return (every > 0 and self.step % every == 0) or self.step == self.max_steps
+
+    def train(self, resume: bool = False) -> TrainOutput:
+        """Train to ``max_steps``; with ``resume=True`` continue from ``output_dir/checkpoint.pt``.
+
+        Resuming with a larger ``max_steps`` extends a finished run (the learning-rate schedule is
+        then that of the new total).
+        """
+        out = Path(self.args.output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        main = self.dist.is_main  # rank 0 alone writes files and shows progress
+        if resume:
+            self.load_checkpoint()
+            if main:
+                truncate_metrics(self.metrics_path, self.step)
+        else:
+            set_seed(self.args.seed)
+            if main:
+                self.metrics_path.write_text("")
+        if main:
+            (out / "training_args.json").write_text(json.dumps(self.args.to_dict(), indent=2) + "\n")
+        self.model.train()
+        record: dict[str, float] = {}
+        bar = tqdm(total=self.max_steps, initial=self.step, desc="training", unit="step",
+                   disable=self.args.disable_tqdm or not main)
+        with bar, open(self.metrics_path if main else os.devnull, "a", encoding="utf-8") as log:
+            while self.step < self.max_steps:
+                start = time.perf_counter()
+                result = self._train_step()
+                self.step += 1
+                tokens_per_s = result.pop("tokens") / (time.perf_counter() - start)
+                record = {"step": self.step, "epoch": self.sampler.epoch, **result, "tokens_per_s": tokens_per_s}
+                if self._due(self.args.eval_steps) and main:
+                    record.update(self.evaluate())
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+                if self._due(self.args.save_steps):
+                    self.save_checkpoint()
+                bar.update(1)
+                if self._due(self.args.logging_steps):
+                    bar.set_postfix(loss=f"{record['loss']:.4f}", lr=f"{record['lr']:.2e}",
+                                    tok_s=f"{record['tokens_per_s']:.0f}")
+        distributed.barrier()  # the last checkpoint is on disk before any process moves on
+        return TrainOutput(self.step, float(record.get("loss", math.nan)), record)
+
+
+def count_tokens(batch: Batch) -> int:
+    """Real (non-padding) tokens in a batch, for tokens/s; examples if there are no token ids."""
+    if "attention_mask" in batch:
+        return int(batch["attention_mask"].sum())
+    if "input_ids" in batch:
+        return batch["input_ids"].numel()
+    return len(next(iter(batch.values())))
+
+
+def truncate_metrics(path: Path, step: int) -> None:
+    """Drop the records after ``step`` (written after the checkpoint a run resumes from)."""
+    if not path.exists():
+        return
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+
+
+def read_metrics(path: str | Path) -> list[dict[str, float]]:
+    """The records of a ``metrics.jsonl`` file (a run's directory or the file itself)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / METRICS_NAME
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def iterate_batches(dataset: Any, batch_size: int, collate_fn: Callable[[list[Any]], Batch] = default_collate,
+                    ) -> Iterator[Batch]:
+    """Batches of a dataset in order (for evaluation)."""
+    for start in range(0, len(dataset), batch_size):
+        yield collate_fn([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])
