@@ -53,6 +53,7 @@ from torch import nn
 from minibert.attention import padding_mask
 from minibert.config import BertConfig
 from minibert.encoder import AddNorm, BertAttention, BertIntermediate
+from minibert.heads import BertPredictionHeadTransform
 from minibert.hub import resolve_model_dir
 from minibert.modeling import BertModel, BertPreTrainedModel, ModelOutput, compute_dtype
 from minibert.tasks.collate import feature_length
@@ -64,6 +65,7 @@ from minibert.weights import load_weights
 DECODER_CONFIG_NAME = "decoder_config.json"
 IGNORE_INDEX = -100
 DEFAULT_DECODER = dict(num_hidden_layers=2, max_position_embeddings=128)  # the rest: as the encoder
+TARGET_VOCAB_KEY = "target_vocab"  # decoder_config.extra[...]: the ids the decoder may write (see target_vocabulary)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class TransformerDecoder(nn.Module):
 @dataclass
 class Seq2SeqOutput(ModelOutput):
     loss: torch.Tensor | None = None  # mean cross-entropy over the target tokens (labels != -100)
-    logits: torch.Tensor | None = None  # (B, T, V): scores of the next target token at each position
+    logits: torch.Tensor | None = None  # (B, T, K): scores of the next target token (K = V, or the target vocabulary)
     encoder_last_hidden_state: torch.Tensor | None = None  # (B, S, H): the memory the decoder read
 
 
@@ -160,24 +162,70 @@ class BertEncoderDecoder(BertPreTrainedModel):
     uses matter: layers, heads, intermediate size, max positions, dropout); by default the encoder's with
     2 layers and 128 positions. Its hidden size and vocabulary must be the encoder's: the word table is
     shared, and cross-attention reads the encoder's vectors.
+
+    ``target_vocab``: the token ids the decoder may write (`target_vocabulary` collects them from the
+    training targets), or None for all V. Scoring a French sentence against the 30,522 rows of an
+    English vocabulary wastes most of the output layer's time on words it never needs: the course
+    targets use under 400 of them. With a target vocabulary the logits have one column per id in it
+    (K), the softmax is over K, and decoding maps the winning column back to its id. It is kept in
+    ``decoder_config.extra["target_vocab"]``, so it is saved and loaded with the model. (Machine
+    translation systems call this a vocabulary shortlist; Jean et al. 2015.)
     """
 
-    def __init__(self, config: BertConfig, decoder_config: BertConfig | None = None) -> None:
+    def __init__(self, config: BertConfig, decoder_config: BertConfig | None = None,
+                 target_vocab: Sequence[int] | None = None) -> None:
         super().__init__(config)
         decoder_config = decoder_config or dataclasses.replace(config, **DEFAULT_DECODER)
         for name in ("hidden_size", "vocab_size"):
             if getattr(decoder_config, name) != getattr(config, name):
                 raise ValueError(f"decoder_config.{name} ({getattr(decoder_config, name)}) must equal the "
                                  f"encoder's ({getattr(config, name)}): the decoder shares its word table")
+        if target_vocab is not None:
+            decoder_config = dataclasses.replace(
+                decoder_config, extra={**decoder_config.extra, TARGET_VOCAB_KEY: sorted(set(map(int, target_vocab)))})
         self.decoder_config = decoder_config
         self.bert = BertModel(config, add_pooling_layer=False)
         self.decoder = TransformerDecoder(decoder_config)
+        # BERT's MLM head has the same step: the decoder's last LayerNorm outputs vectors of length ~sqrt(H)
+        # that still resemble the input word's embedding (the residual stream), and MiniLM's word vectors
+        # have length ~1. Scoring them straight against the tied table gives the input word itself a
+        # logit of ~20 and everything else ~1: an untrained model then "copies" its input with high
+        # confidence (a first loss of ~19 instead of ln V ~ 10) and spends its first steps unlearning it.
+        self.transform = BertPredictionHeadTransform(decoder_config)
         self.output_bias = nn.Parameter(torch.zeros(config.vocab_size))
+        self.register_buffer("target_ids", self._target_ids(decoder_config), persistent=False)  # (K,) or None
         self.post_init()
+
+    def _target_ids(self, decoder_config: BertConfig) -> torch.Tensor | None:
+        ids = decoder_config.extra.get(TARGET_VOCAB_KEY)
+        if ids is None:
+            return None
+        ids = torch.tensor(ids, dtype=torch.long)
+        if ids.numel() == 0 or ids.min() < 0 or ids.max() >= self.config.vocab_size:
+            raise ValueError(f"target_vocab must be a non-empty list of token ids in [0, {self.config.vocab_size})")
+        return ids
 
     @property
     def word_embeddings(self) -> nn.Embedding:
         return self.bert.embeddings.word_embeddings  # (V, H): reads source and target, scores the output
+
+    def column_to_id(self, columns: torch.Tensor) -> torch.Tensor:
+        """Token ids of logit columns (the same numbers without a target vocabulary)."""
+        return columns if self.target_ids is None else self.target_ids[columns]
+
+    def id_to_column(self, ids: torch.Tensor) -> torch.Tensor:
+        """Logit columns of token ids (labels); -100 stays -100. An id outside the target vocabulary is an error."""
+        if self.target_ids is None:
+            return ids
+        lookup = torch.full((self.config.vocab_size,), -1, dtype=torch.long, device=ids.device)
+        lookup[self.target_ids] = torch.arange(len(self.target_ids), device=ids.device)  # id -> column
+        real = ids != IGNORE_INDEX
+        columns = torch.where(real, lookup[ids.clamp(min=0)], ids)
+        unknown = real & (columns < 0)
+        if unknown.any():
+            raise ValueError(f"label ids {sorted(set(ids[unknown].tolist()))[:10]} are not in the decoder's "
+                             f"target vocabulary ({len(self.target_ids)} ids): build it from these targets")
+        return columns
 
     def encode(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None,
                attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -188,13 +236,16 @@ class BertEncoderDecoder(BertPreTrainedModel):
 
     def decode(self, decoder_input_ids: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None,
                last_only: bool = False) -> torch.Tensor:
-        """Next-token logits (B, T, V) for each prefix of ``decoder_input_ids`` (B, T); with ``last_only``,
-        only for the whole prefix (B, V): generation needs no more, and the vocabulary projection is the
-        biggest matmul."""
+        """Next-token logits (B, T, K) for each prefix of ``decoder_input_ids`` (B, T); with ``last_only``,
+        only for the whole prefix (B, K): generation needs no more, and the vocabulary projection is the
+        biggest matmul. K is V, or the size of the target vocabulary (`column_to_id` maps back)."""
         h = self.decoder(self.word_embeddings(decoder_input_ids), memory, memory_mask)  # (B, T, H)
         if last_only:
             h = h[:, -1]  # (B, H)
-        return F.linear(h, self.word_embeddings.weight, self.output_bias)  # tied output: h E^T + b, (B, [T,] V)
+        weight, bias = self.word_embeddings.weight, self.output_bias  # (V, H), (V,)
+        if self.target_ids is not None:
+            weight, bias = weight[self.target_ids], bias[self.target_ids]  # only the rows it may write: (K, H), (K,)
+        return F.linear(self.transform(h), weight, bias)  # tied output: transform(h) E^T + b, (B, [T,] K)
 
     def forward(
         self,
@@ -212,13 +263,14 @@ class BertEncoderDecoder(BertPreTrainedModel):
         every real position from looking at the positions after it, padding included.
         """
         memory, memory_mask = self.encode(input_ids, token_type_ids, attention_mask)
-        logits = self.decode(decoder_input_ids, memory, memory_mask)  # (B, T, V)
+        logits = self.decode(decoder_input_ids, memory, memory_mask)  # (B, T, K)
         loss = None
         if labels is not None:
             if labels.shape != decoder_input_ids.shape:
                 raise ValueError(f"labels {tuple(labels.shape)} must have the shape of decoder_input_ids "
                                  f"{tuple(decoder_input_ids.shape)} (labels = decoder_input_ids shifted by one)")
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels.reshape(-1),
+            targets = self.id_to_column(labels)  # token ids -> logit columns: (B, T)
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1),
                                    ignore_index=IGNORE_INDEX)
         return Seq2SeqOutput(loss=loss, logits=logits, encoder_last_hidden_state=memory)
 
@@ -226,16 +278,18 @@ class BertEncoderDecoder(BertPreTrainedModel):
 
     @classmethod
     def from_pretrained(cls, path_or_name: str | os.PathLike, config: BertConfig | None = None,
-                        decoder_config: BertConfig | None = None, **config_overrides: Any) -> BertEncoderDecoder:
-        """A saved BertEncoderDecoder (with its ``decoder_config.json``), or any BERT checkpoint ("minilm",
-        a pre-training output): then the encoder is loaded and the decoder is new (a warning lists it)."""
+                        decoder_config: BertConfig | None = None, target_vocab: Sequence[int] | None = None,
+                        **config_overrides: Any) -> BertEncoderDecoder:
+        """A saved BertEncoderDecoder (with its ``decoder_config.json``, target vocabulary included), or any
+        BERT checkpoint ("minilm", a pre-training output): then the encoder is loaded and the decoder is new
+        (a warning lists it)."""
         directory = resolve_model_dir(path_or_name)
         config = config if config is not None else BertConfig.from_pretrained(directory)
         if config_overrides:
             config = dataclasses.replace(config, **config_overrides)
         if decoder_config is None and (directory / DECODER_CONFIG_NAME).is_file():
             decoder_config = BertConfig.from_json_file(directory / DECODER_CONFIG_NAME)
-        model = cls(config, decoder_config)
+        model = cls(config, decoder_config, target_vocab)
         load_weights(model, directory)
         return model.eval()
 
@@ -280,7 +334,7 @@ class BertEncoderDecoder(BertPreTrainedModel):
         prefix = torch.full((B, 1), start_token_id, dtype=torch.long, device=memory.device)  # (B, 1)
         done = torch.zeros(B, dtype=torch.bool, device=memory.device)
         for _ in range(max_new):
-            next_ids = self.decode(prefix, memory, memory_mask, last_only=True).argmax(-1)  # (B,)
+            next_ids = self.column_to_id(self.decode(prefix, memory, memory_mask, last_only=True).argmax(-1))  # (B,)
             next_ids = next_ids.masked_fill(done, self.config.pad_token_id)  # finished rows write padding
             prefix = torch.cat([prefix, next_ids[:, None]], dim=1)  # (B, t + 1)
             done |= next_ids == end_token_id
@@ -308,13 +362,13 @@ class BertEncoderDecoder(BertPreTrainedModel):
         for step in range(1, max_new + 1):
             k = beams.size(0)
             mask = None if memory_mask is None else memory_mask.expand(k, -1, -1, -1)
-            logits = self.decode(beams, memory.expand(k, -1, -1), mask, last_only=True)  # (k, V)
-            candidates = (scores[:, None] + logits.float().log_softmax(-1)).view(-1)  # (k * V,)
+            logits = self.decode(beams, memory.expand(k, -1, -1), mask, last_only=True)  # (k, K)
+            candidates = (scores[:, None] + logits.float().log_softmax(-1)).view(-1)  # (k * K,)
             top_scores, top_index = candidates.topk(min(2 * num_beams, candidates.numel()))
-            vocab = logits.size(-1)
+            K = logits.size(-1)
+            rows, tokens = top_index // K, self.column_to_id(top_index % K)  # which prefix, which next token
             keep_rows, keep_tokens, keep_scores = [], [], []
-            for score, index in zip(top_scores.tolist(), top_index.tolist()):
-                row, token = divmod(index, vocab)
+            for score, row, token in zip(top_scores.tolist(), rows.tolist(), tokens.tolist()):
                 if token == end_token_id:
                     finished.append((normalised(score, step), beams[row, 1:].tolist() + [token]))
                 else:
@@ -361,6 +415,13 @@ def translation_features(examples: Sequence[ParallelExample], tokenizer, max_len
         warnings.warn(f"{cut} sentences reached the length limit (source {max_length}, target "
                       f"{max_target_length} tokens) and may have been cut", stacklevel=2)
     return features
+
+
+def target_vocabulary(features: Sequence[Mapping[str, Any]], tokenizer) -> list[int]:
+    """The ids the decoder must be able to write: every label id of the training ``features``, plus
+    [UNK] (a word the vocabulary lacks) and [SEP] (the end). For `BertEncoderDecoder(target_vocab=...)`."""
+    ids = {i for f in features for i in f["labels"] if i != IGNORE_INDEX}
+    return sorted(ids | {tokenizer.unk_token_id, tokenizer.sep_token_id})
 
 
 def translation_collator(pad_token_id: int = 0):
