@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml requirements-nodeps.txt
 	$(PY) -c "import minibert, torch; print('minibert', minibert.__version__, '| torch', torch.__version__)"
 	touch $(STAMP)
 
+# root (a container, a CI box) must say so to Jupyter explicitly
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) notebooks/
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile -q tests $(NBVAL) notebooks
