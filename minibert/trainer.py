@@ -161,13 +161,18 @@ def fused_adamw_available(device: torch.device) -> bool:
 
 
 def make_optimizer(model: nn.Module, args: TrainingArguments, device: torch.device) -> torch.optim.AdamW:
-    """AdamW with two parameter groups: decayed matrices, and undecayed biases and LayerNorms."""
-    decay = decay_parameter_names(model)
-    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    groups = [
-        {"params": [p for n, p in params if n in decay], "weight_decay": args.weight_decay},
-        {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
-    ]
+    """AdamW with two parameter groups: decayed matrices, and undecayed biases and LayerNorms; or the model's
+    own groups (``model.parameter_groups(lr, weight_decay)``) when its parts need other rates (a new decoder
+    on a pre-trained encoder). The schedule scales each group's own rate."""
+    if hasattr(model, "parameter_groups"):
+        groups = model.parameter_groups(args.learning_rate, args.weight_decay)
+    else:
+        decay = decay_parameter_names(model)
+        params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        groups = [
+            {"params": [p for n, p in params if n in decay], "weight_decay": args.weight_decay},
+            {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
+        ]
     fused = fused_adamw_available(device) if args.fused_adamw == "auto" else bool(args.fused_adamw)
     return torch.optim.AdamW(
         groups, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon,

@@ -296,6 +296,8 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
     max_length = min(max_length, net.config.max_position_embeddings)
 
     train_features = spec.features(train_data.examples, tokenizer, max_length, labels, True)
+    if hasattr(net, "set_target_vocab"):  # translation: the decoder writes only the target-side tokens
+        net.set_target_vocab(translation.target_vocabulary(train_features, tokenizer))
     dev_features = spec.features(dev_data.examples, tokenizer, max_length, labels, False) if dev_data else None
     eval_fn = None
     if dev_data is not None:

@@ -34,6 +34,17 @@ against the references as written, accents and capitals included.
 [CLS] starts every target and [SEP] ends it. Training is teacher-forced: the decoder reads the gold
 prefix ``[CLS] y1 .. yn`` and is trained to predict ``y1 .. yn [SEP]`` with cross-entropy, all positions
 at once (the causal mask keeps that honest). Decoding is greedy or beam search (`generate`).
+
+What makes it learn in minutes (measured on the course data, MiniLM encoder, batch 32)
+-------------------------------------------------------------------------------------
+* A transform (dense, GELU, LayerNorm, as in BERT's MLM head) before the tied output matrix. Without
+  it, an untrained decoder scores its own input word ~20 and every other word ~1 (see `__init__`):
+  the first loss is ~17-19, and after 100 steps it still writes "les les les ..." for every source.
+* A target vocabulary (``target_vocab``, `target_vocabulary`): a softmax over the ~370 ids the French
+  targets use instead of 30,522; faster (about 1.7x per step) and easier to learn.
+* A higher learning rate for the new decoder than for the pre-trained encoder
+  (`BertEncoderDecoder.parameter_groups`): the decoder starts from nothing, the encoder needs only
+  to be nudged.
 """
 from __future__ import annotations
 
@@ -53,13 +64,14 @@ from torch import nn
 from minibert.attention import padding_mask
 from minibert.config import BertConfig
 from minibert.encoder import AddNorm, BertAttention, BertIntermediate
-from minibert.heads import BertPredictionHeadTransform
+from minibert.heads import BertLMPredictionHead
 from minibert.hub import resolve_model_dir
 from minibert.modeling import BertModel, BertPreTrainedModel, ModelOutput, compute_dtype
 from minibert.tasks.collate import feature_length
 from minibert.tasks.formats import ParallelExample
 from minibert.tasks.metrics import bleu
 from minibert.tasks.qa import pad_batch
+from minibert.trainer import decay_parameter_names
 from minibert.weights import load_weights
 
 DECODER_CONFIG_NAME = "decoder_config.json"
@@ -164,12 +176,12 @@ class BertEncoderDecoder(BertPreTrainedModel):
     shared, and cross-attention reads the encoder's vectors.
 
     ``target_vocab``: the token ids the decoder may write (`target_vocabulary` collects them from the
-    training targets), or None for all V. Scoring a French sentence against the 30,522 rows of an
-    English vocabulary wastes most of the output layer's time on words it never needs: the course
-    targets use under 400 of them. With a target vocabulary the logits have one column per id in it
-    (K), the softmax is over K, and decoding maps the winning column back to its id. It is kept in
-    ``decoder_config.extra["target_vocab"]``, so it is saved and loaded with the model. (Machine
-    translation systems call this a vocabulary shortlist; Jean et al. 2015.)
+    training targets; `set_target_vocab` sets them later), or None for all V. Scoring a French sentence
+    against the 30,522 rows of an English vocabulary wastes most of the output layer's time on words it
+    never needs: the course targets use under 400 of them. With a target vocabulary the logits have one
+    column per id in it (K), the softmax is over K, and decoding maps the winning column back to its id.
+    It is kept in ``decoder_config.extra["target_vocab"]``, so it is saved and loaded with the model.
+    (Machine translation systems call this a vocabulary shortlist; Jean et al. 2015.)
     """
 
     def __init__(self, config: BertConfig, decoder_config: BertConfig | None = None,
@@ -180,30 +192,31 @@ class BertEncoderDecoder(BertPreTrainedModel):
             if getattr(decoder_config, name) != getattr(config, name):
                 raise ValueError(f"decoder_config.{name} ({getattr(decoder_config, name)}) must equal the "
                                  f"encoder's ({getattr(config, name)}): the decoder shares its word table")
-        if target_vocab is not None:
-            decoder_config = dataclasses.replace(
-                decoder_config, extra={**decoder_config.extra, TARGET_VOCAB_KEY: sorted(set(map(int, target_vocab)))})
         self.decoder_config = decoder_config
         self.bert = BertModel(config, add_pooling_layer=False)
         self.decoder = TransformerDecoder(decoder_config)
-        # BERT's MLM head has the same step: the decoder's last LayerNorm outputs vectors of length ~sqrt(H)
-        # that still resemble the input word's embedding (the residual stream), and MiniLM's word vectors
-        # have length ~1. Scoring them straight against the tied table gives the input word itself a
-        # logit of ~20 and everything else ~1: an untrained model then "copies" its input with high
-        # confidence (a first loss of ~19 instead of ln V ~ 10) and spends its first steps unlearning it.
-        self.transform = BertPredictionHeadTransform(decoder_config)
-        self.output_bias = nn.Parameter(torch.zeros(config.vocab_size))
-        self.register_buffer("target_ids", self._target_ids(decoder_config), persistent=False)  # (K,) or None
+        # BERT's MLM head scores the outputs: transform (dense, GELU, LayerNorm), then the tied table, plus
+        # its own bias. The transform matters: the decoder's last LayerNorm outputs vectors of length
+        # ~sqrt(H) that still resemble the input word's embedding (the residual stream), and MiniLM's word
+        # vectors have length ~1. Scored straight against the table, the input word itself gets a logit
+        # of ~20 and every other word ~1: an untrained model "copies" its input with high confidence (a
+        # first loss of ~17-19 instead of ~ln V) and spends its first hundred steps unlearning it.
+        self.lm_head = BertLMPredictionHead(decoder_config)
+        self.register_buffer("target_ids", None, persistent=False)  # (K,) or None: set by set_target_vocab
+        self.set_target_vocab(target_vocab if target_vocab is not None else decoder_config.extra.get(TARGET_VOCAB_KEY))
         self.post_init()
 
-    def _target_ids(self, decoder_config: BertConfig) -> torch.Tensor | None:
-        ids = decoder_config.extra.get(TARGET_VOCAB_KEY)
-        if ids is None:
-            return None
-        ids = torch.tensor(ids, dtype=torch.long)
-        if ids.numel() == 0 or ids.min() < 0 or ids.max() >= self.config.vocab_size:
-            raise ValueError(f"target_vocab must be a non-empty list of token ids in [0, {self.config.vocab_size})")
-        return ids
+    def set_target_vocab(self, ids: Sequence[int] | None) -> None:
+        """Let the decoder write only ``ids`` (None: any of the V tokens); recorded in ``decoder_config``.
+        Fine-tuning calls it once the training targets are known (`target_vocabulary`)."""
+        extra = {k: v for k, v in self.decoder_config.extra.items() if k != TARGET_VOCAB_KEY}
+        if ids is not None:
+            ids = sorted(set(map(int, ids)))
+            if not ids or ids[0] < 0 or ids[-1] >= self.config.vocab_size:
+                raise ValueError(f"target_vocab must be a non-empty list of token ids in [0, {self.config.vocab_size})")
+            extra[TARGET_VOCAB_KEY] = ids
+        self.decoder_config = dataclasses.replace(self.decoder_config, extra=extra)
+        self.target_ids = None if ids is None else torch.tensor(ids, device=self.lm_head.bias.device)  # (K,)
 
     @property
     def word_embeddings(self) -> nn.Embedding:
@@ -242,10 +255,10 @@ class BertEncoderDecoder(BertPreTrainedModel):
         h = self.decoder(self.word_embeddings(decoder_input_ids), memory, memory_mask)  # (B, T, H)
         if last_only:
             h = h[:, -1]  # (B, H)
-        weight, bias = self.word_embeddings.weight, self.output_bias  # (V, H), (V,)
+        weight, bias = self.word_embeddings.weight, self.lm_head.bias  # (V, H), (V,)
         if self.target_ids is not None:
             weight, bias = weight[self.target_ids], bias[self.target_ids]  # only the rows it may write: (K, H), (K,)
-        return F.linear(self.transform(h), weight, bias)  # tied output: transform(h) E^T + b, (B, [T,] K)
+        return F.linear(self.lm_head.transform(h), weight, bias)  # tied output: transform(h) E^T + b, (B, [T,] K)
 
     def forward(
         self,
@@ -273,6 +286,26 @@ class BertEncoderDecoder(BertPreTrainedModel):
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1),
                                    ignore_index=IGNORE_INDEX)
         return Seq2SeqOutput(loss=loss, logits=logits, encoder_last_hidden_state=memory)
+
+    def parameter_groups(self, lr: float, weight_decay: float = 0.01, decoder_lr: float | None = None
+                         ) -> list[dict[str, Any]]:
+        """AdamW parameter groups: the pre-trained encoder (``bert.*``, the shared word table included) at
+        ``lr``, everything new (decoder, output head) at ``decoder_lr`` (default ``10 * lr``); weight
+        decay on matrices only, as for BERT (`minibert.trainer.decay_parameter_names`).
+
+        Why two rates: a rate small enough not to wreck what the encoder knows (5e-5 .. 1e-4) is far too
+        small for a decoder that starts from random weights, and a rate the decoder likes (1e-3) wrecks
+        the encoder. On the course data (MiniLM, batch 32, 150 steps), 1e-4 / 1e-3 reach a dev BLEU of
+        ~88, one rate of 3e-4 for all ~61, one rate of 1e-3 for all ~5 after 50 steps.
+        """
+        decoder_lr = 10 * lr if decoder_lr is None else decoder_lr
+        decay = decay_parameter_names(self)
+        groups: dict[tuple[float, float], list[nn.Parameter]] = {}
+        for name, param in self.named_parameters():
+            if param.requires_grad:
+                key = (lr if name.startswith("bert.") else decoder_lr, weight_decay if name in decay else 0.0)
+                groups.setdefault(key, []).append(param)
+        return [{"params": params, "lr": group_lr, "weight_decay": wd} for (group_lr, wd), params in groups.items()]
 
     # --- loading and saving ---------------------------------------------------------------------------
 
