@@ -54,6 +54,14 @@ def slices(tmp_path_factory):
             squad["data"] = squad["data"][:3 if split == "train" else 2]
             files[version, split] = d / f"{version}_{split}.json"
             files[version, split].write_text(json.dumps(squad), encoding="utf-8")
+        for name, source, rows in [("multiple_choice", "multiple_choice/{}.csv", 41),
+                                   ("summarization", "summarization/{}.jsonl", 24),
+                                   ("translation", "translation/{}.tsv", 64)]:
+            lines = open(f"{DATA}/{source.format(split)}", encoding="utf-8").read().splitlines()
+            header = 1 if name == "multiple_choice" else 0  # the SWAG CSV's column names
+            files[name, split] = d / f"{name}_{split}.{source.rsplit('.', 1)[1]}"
+            files[name, split].write_text("\n".join(lines[:header + (rows if split == "train" else rows // 4)]) + "\n",
+                                          encoding="utf-8")
     return files
 
 
@@ -213,6 +221,9 @@ def run_cli(monkeypatch, *argv):
     ("ner", "ner", {"precision", "recall", "f1", "token_accuracy"}),
     ("qa", "qa", {"exact_match", "f1"}),
     ("qa", "qa_v2", {"exact_match", "f1", "HasAns_f1", "NoAns_f1", "null_threshold"}),
+    ("multiple-choice", "multiple_choice", {"accuracy"}),
+    ("summarization", "summarization", {"rouge1", "rouge2", "rougeL", "lead_rouge1"}),
+    ("translation", "translation", {"bleu", "bleu_original"}),
 ])
 def test_finetune_each_task_through_the_cli(monkeypatch, tmp_path, capsys, slices, tiny_dir, task, key, scores):
     out = tmp_path / "run"
@@ -243,6 +254,24 @@ def test_finetune_each_task_through_the_cli(monkeypatch, tmp_path, capsys, slice
         assert names <= set(model.config.id2label.values()) and model.config.num_labels == len(model.config.id2label)
     if key == "qa_v2":
         assert model.config.extra["null_threshold"] == metrics["null_threshold"]
+
+    # ... and the fine-tuned folder answers a raw string through `minibert predict`.
+    assert run_cli(monkeypatch, "predict", task, "--model", out, *PREDICT_ARGS[task]) == 0
+    answer = capsys.readouterr().out.strip()
+    assert answer and "Traceback" not in answer
+
+
+DOCUMENT = ("A new library opened in Rosario on Sunday. Children from three schools came to visit. "
+            "The library has twenty thousand books. Rosario is a city in Argentina.")
+PREDICT_ARGS = {
+    "text-classification": ["--text", "not bad at all"],
+    "nli": ["--text", "A man is playing football.", "--pair", "Nobody is playing."],
+    "ner": ["--text", "Barack Obama was born in Hawaii."],
+    "qa": ["--text", "What is the capital of France?", "--context", "Paris is the capital of France."],
+    "multiple-choice": ["--text", "Zoe's horse was hungry. She gave it", "--choices", "a book.|some hay.|a cup."],
+    "summarization": ["--text", DOCUMENT],
+    "translation": ["--text", "the old girl is running ."],
+}
 
 
 def test_ner_labels_include_tags_seen_only_in_dev(tmp_path, tiny_dir):

@@ -1,4 +1,5 @@
 """Pipelines: raw strings in, the documented structures out; and `minibert predict` on them."""
+import dataclasses
 import json
 import warnings
 
@@ -11,7 +12,7 @@ from minibert.heads import (BertForPreTraining, BertForQuestionAnswering, BertFo
                             BertForTokenClassification)
 from minibert.tasks import finetune as ft
 from minibert.tasks.pipelines import (FillMaskPipeline, NerPipeline, QuestionAnsweringPipeline,
-                                      TextClassificationPipeline, pipeline)
+                                      TextClassificationPipeline, _stitch_windows, pipeline)
 from minibert.tokenizer import BertTokenizer
 
 CONTEXT = "The capital of France is Paris. Most people in France speak French. Paris is famous for the Eiffel Tower."
@@ -122,10 +123,63 @@ def test_ner_entities_on_raw_text(ner_dir):
         assert text[e["start"]:e["end"]] == e["word"] and 0 < e["score"] <= 1
 
 
+def context_free_tagger(tok, positions: int) -> BertForTokenClassification:
+    """A random tagger whose prediction for a token depends on that token only: no position vectors, and
+    every layer's attention and feed-forward outputs zeroed (each block adds nothing to its residual)."""
+    labels = {0: "O", 1: "B-PER", 2: "I-PER", 3: "B-LOC", 4: "I-LOC"}
+    model = tiny(BertForTokenClassification, tok, id2label=labels)  # 64 positions
+    with torch.no_grad():
+        model.bert.embeddings.position_embeddings.weight.zero_()
+        for layer in model.bert.encoder.layer:
+            for block in (layer.attention.output, layer.output):
+                block.dense.weight.zero_()
+                block.dense.bias.zero_()
+    if positions == 64:
+        return model
+    longer = BertForTokenClassification(dataclasses.replace(model.config, max_position_embeddings=positions))
+    state = model.state_dict()
+    state["bert.embeddings.position_embeddings.weight"] = torch.zeros(positions, model.config.hidden_size)
+    longer.load_state_dict(state)
+    return longer
+
+
+def test_ner_reads_a_long_text_in_windows(tok):
+    text = " ".join([CONTEXT, "Angela Merkel visited Berlin, then Barack Obama flew to Hawaii."] * 6)
+    assert len(tok(text)["input_ids"]) > 3 * 64  # windows of 64 positions: five or more
+    windowed = pipeline("ner", context_free_tagger(tok, 64), tokenizer=tok)
+    whole = pipeline("ner", context_free_tagger(tok, 512), tokenizer=tok)  # the same tagger, in one window
+    expected = whole(text)
+    assert len(expected) > 20 and expected[-1]["end"] > len(text) - 20  # entities up to the end of the text
+    for stride in (None, 1, 40):  # each token is tagged once, from one window, and put back in its place
+        found = windowed(text, stride=stride)
+        assert [(e["entity_group"], e["start"], e["end"]) for e in found] == \
+            [(e["entity_group"], e["start"], e["end"]) for e in expected]
+        assert [e["score"] for e in found] == pytest.approx([e["score"] for e in expected], abs=1e-5)
+
+
+@pytest.mark.parametrize("stride", [1, 16, 40])
+def test_windows_are_stitched_from_the_window_with_the_most_context(tok, stride):
+    text = " ".join([CONTEXT] * 8)
+    enc = tok(text, truncation=True, max_length=64, stride=stride, return_overflowing_tokens=True,
+              return_word_ids=True, return_offsets_mapping=True)
+    windows = len(enc["input_ids"])
+    # As "probabilities", each window's own index: the stitched rows tell which window each token came from.
+    probs = [torch.full((len(ids), 1), float(w)) for w, ids in enumerate(enc["input_ids"])]
+    word_ids, offsets, rows = _stitch_windows(enc["word_ids"], enc["offset_mapping"], probs, stride, "text")
+    whole = tok(text, return_word_ids=True, return_offsets_mapping=True)
+    assert word_ids == whole["word_ids"][1:-1] and offsets == [tuple(o) for o in whole["offset_mapping"][1:-1]]
+    step = 62 - stride  # content tokens per window (64 - [CLS] - [SEP]) minus the shared ones
+    for position, row in enumerate(rows[:, 0].long().tolist()):
+        seen_in = [w for w in range(windows) if w * step <= position < w * step + 62]
+        context = {w: min(position - w * step, w * step + 61 - position) for w in seen_in}
+        assert context[row] == max(context.values())  # (ties: the longer window, then the earlier)
+    assert windows >= 3 and rows[-1, 0] == windows - 1
+
+
 def test_ner_structure_with_an_untrained_model(tok):
     labels = {0: "O", 1: "B-PER", 2: "I-PER", 3: "B-LOC", 4: "I-LOC"}
     find = pipeline("token-classification", tiny(BertForTokenClassification, tok, id2label=labels), tokenizer=tok)
-    text = "  Angela   Merkel visited   Paris, then Berlin!  " * 20  # longer than the window: cut
+    text = "  Angela   Merkel visited   Paris, then Berlin!  " * 20  # longer than the window
     for e in find(text):
         assert text[e["start"]:e["end"]] == e["word"] and e["entity_group"] in {"PER", "LOC"}
 

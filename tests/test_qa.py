@@ -201,7 +201,7 @@ def test_max_context_on_googles_example():
     # run_squad.py's docstring: "the man went to the store and bought a gallon of milk", windows
     # A = "the man went to the", B = "to the store and bought", C = "and bought a gallon of".
     # "bought" (token 7) has 4 left / 0 right in B, 1 left / 3 right in C: C is its max context.
-    flags = qa._max_context_flags([(0, 5), (3, 5), (6, 5)], 11)
+    flags = qa.max_context_flags([(0, 5), (3, 5), (6, 5)], 11)
     assert flags[1][4] is False and flags[2][1] is True
     assert flags == [[True, True, True, True, False], [False, True, True, True, False],
                      [False, True, True, True, True]]
@@ -209,4 +209,4 @@ def test_max_context_on_googles_example():
 
 def test_windows_that_do_not_overlap_as_promised_are_an_error():
     with pytest.raises(RuntimeError, match="question 'q' do not overlap by doc_stride=1"):
-        qa._doc_spans([[(0, 1), (2, 3)], [(4, 5)]], 1, "q")
+        qa.window_spans([[(0, 1), (2, 3)], [(4, 5)]], 1, "question 'q'")

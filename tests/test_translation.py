@@ -1,7 +1,6 @@
 import dataclasses
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -56,12 +55,11 @@ def model(tok) -> tr.BertEncoderDecoder:
 
 @pytest.fixture(scope="module")
 def trained(pairs, tok):
-    """The 8 pairs learnt by heart (teacher forcing, full batch), and how long it took."""
+    """The 8 pairs learnt by heart (teacher forcing, full batch)."""
     torch.manual_seed(0)
     model = tr.BertEncoderDecoder(tiny_config(tok, dropout=0.0))
     batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs, tok))
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    start = time.perf_counter()
     losses = []
     for _ in range(150):
         loss = model(**batch).loss
@@ -69,7 +67,7 @@ def trained(pairs, tok):
         optimizer.step()
         optimizer.zero_grad()
         losses.append(loss.item())
-    return model.eval(), losses, time.perf_counter() - start
+    return model.eval(), losses
 
 
 def source_batch(tok, texts):
@@ -173,13 +171,12 @@ def test_outputs_stop_at_sep_or_max_length(model, trained, pairs, tok, num_beams
 
 
 def test_overfitting_eight_pairs_reaches_bleu_near_100(trained, pairs, tok):
-    model, losses, seconds = trained
+    model, losses = trained
     assert losses[-1] < 0.05 < losses[0]
     features = tr.translation_features(pairs, tok, train=False)
     for num_beams in (1, 3):
         scores = tr.evaluate(model, pairs, features, tokenizer=tok, num_beams=num_beams)
         assert scores["bleu"] > 95, scores
-    assert seconds < 60  # typically well under 20 s; a loose bound for a busy machine
 
 
 def test_detokenize_rejoins_elision_and_compounds(tok):

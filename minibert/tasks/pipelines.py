@@ -213,32 +213,58 @@ class NerPipeline(Pipeline):
 
     Words are the tokenizer's words (split at spaces and punctuation); each takes the tag predicted at
     its first sub-token, consecutive tags form entities (conlleval's rules), and ``score`` is the mean
-    probability of those tags. A text longer than the model's window is cut (its end gets no entities).
+    probability of those tags. A text longer than the model's window is read in overlapping windows that
+    share ``stride`` tokens (default: a quarter of the window); each token keeps the prediction of the
+    window where it has the most context on both sides (the rule of SQuAD's doc stride, lesson 12).
     """
 
     model_class = BertForTokenClassification
 
-    def predict(self, inputs: list) -> list:
+    def predict(self, inputs: list, stride: int | None = None) -> list:
         self._check_texts(inputs)
-        encodings = [self.tokenizer(text, truncation=True, max_length=self.max_length, return_word_ids=True,
-                                    return_offsets_mapping=True) for text in inputs]
-        features = [{k: enc[k] for k in ("input_ids", "token_type_ids", "attention_mask")} for enc in encodings]
-        logits = model_outputs(self.model, features, lambda f: ner.collate_ner(f, self.tokenizer.pad_token_id),
+        stride = self.max_length // 4 if stride is None else stride
+        enc = self.tokenizer(inputs, truncation=True, max_length=self.max_length, stride=stride,
+                             return_overflowing_tokens=True, return_word_ids=True, return_offsets_mapping=True)
+        windows = [{k: enc[k][i] for k in ("input_ids", "token_type_ids", "attention_mask")}
+                   for i in range(len(enc["input_ids"]))]
+        logits = model_outputs(self.model, windows, lambda f: ner.collate_ner(f, self.tokenizer.pad_token_id),
                                self.batch_size, ["logits"], per_token=True)["logits"]
+        rows_of: dict[int, list[int]] = {}  # text -> its windows, in order
+        for row, text_index in enumerate(enc["overflow_to_sample_mapping"]):
+            rows_of.setdefault(text_index, []).append(row)
         results = []
-        for text, enc, row in zip(inputs, encodings, logits):
-            probs = row.softmax(-1)  # (T, labels)
+        for text_index, text in enumerate(inputs):
+            word_ids, offsets, probs = _stitch_windows(
+                [enc["word_ids"][r] for r in rows_of[text_index]], [enc["offset_mapping"][r] for r in rows_of[text_index]],
+                [logits[r].softmax(-1) for r in rows_of[text_index]], stride, f"text {text_index}")
             spans: dict[int, tuple[int, int]] = {}  # word -> its character span, from its pieces' offsets
-            for word, (start, end) in zip(enc["word_ids"], enc["offset_mapping"]):
-                if word is not None:
-                    first, last = spans.get(word, (start, end))
-                    spans[word] = (min(first, start), max(last, end))
-            offsets = [spans[w] for w in range(len(spans))]
+            for word, (start, end) in zip(word_ids, offsets):
+                first, last = spans.get(word, (start, end))
+                spans[word] = (min(first, start), max(last, end))
+            word_offsets = [spans[w] for w in range(len(spans))]
             results.append(ner.aggregate_predictions(
-                [text[a:b] for a, b in offsets], enc["word_ids"], probs.argmax(-1).tolist(),
-                self.model.config.id2label, token_scores=probs.max(-1).values.tolist(), word_offsets=offsets,
-                text=text))
+                [text[a:b] for a, b in word_offsets], word_ids, probs.argmax(-1).tolist(), self.model.config.id2label, token_scores=probs.max(-1).values.tolist(),
+                word_offsets=word_offsets, text=text))
         return results
+
+
+def _stitch_windows(word_ids: list[list], offsets: list[list], probs: list[torch.Tensor], stride: int,
+                    what: str) -> tuple[list[int], list[tuple[int, int]], torch.Tensor]:
+    """One text's windows → its tokens once each, in order: word ids, character offsets and the label
+    probabilities (T, labels) taken from the window where each token has its maximum context.
+    ``[CLS]`` and ``[SEP]`` (word id None) are dropped."""
+    content = [[i for i, w in enumerate(window) if w is not None] for window in word_ids]  # positions of real tokens
+    spans = qa.window_spans([[tuple(offsets[w][i]) for i in positions] for w, positions in enumerate(content)],
+                            stride, what)
+    flags = qa.max_context_flags(spans, spans[-1][0] + spans[-1][1])
+    kept_ids, kept_offsets, kept_probs = [], [], []
+    for w, positions in enumerate(content):
+        for i, best in zip(positions, flags[w]):
+            if best:
+                kept_ids.append(word_ids[w][i])
+                kept_offsets.append(tuple(offsets[w][i]))
+                kept_probs.append(probs[w][i])
+    return kept_ids, kept_offsets, torch.stack(kept_probs) if kept_probs else torch.zeros(0, probs[0].shape[-1])
 
 
 class MultipleChoicePipeline(Pipeline):

@@ -81,7 +81,7 @@ def prepare_train_features(examples: Sequence[QAExample], tokenizer, max_length:
     return features
 
 
-def _max_context_flags(spans: list[tuple[int, int]], doc_length: int) -> list[list[bool]]:
+def max_context_flags(spans: list[tuple[int, int]], doc_length: int) -> list[list[bool]]:
     """For each window ``(start, length)`` over the context tokens, whether each of its tokens has its
     maximum context there (Google's ``_check_is_max_context``).
 
@@ -99,8 +99,8 @@ def _max_context_flags(spans: list[tuple[int, int]], doc_length: int) -> list[li
     return [[best_window[start + i] == w for i in range(length)] for w, (start, length) in enumerate(spans)]
 
 
-def _doc_spans(offsets: list[list[tuple[int, int]]], doc_stride: int, qid: str) -> list[tuple[int, int]]:
-    """Where each window of one question sits in the context tokens: ``(first token, length)``.
+def window_spans(offsets: list[list[tuple[int, int]]], doc_stride: int, what: str) -> list[tuple[int, int]]:
+    """Where each window of one text (``what`` names it in errors) sits in its tokens: ``(first token, length)``.
 
     ``offsets`` holds each window's context-token offsets. Consecutive windows share ``doc_stride``
     tokens, so window w starts (length of window w-1 − doc_stride) tokens after window w-1; the shared
@@ -109,7 +109,7 @@ def _doc_spans(offsets: list[list[tuple[int, int]]], doc_stride: int, qid: str) 
     spans = [(0, len(offsets[0]))]
     for previous, window in zip(offsets, offsets[1:]):
         if previous[len(previous) - doc_stride:] != window[:doc_stride]:
-            raise RuntimeError(f"the tokenizer's windows for question {qid!r} do not overlap by "
+            raise RuntimeError(f"the tokenizer's windows for {what} do not overlap by "
                                f"doc_stride={doc_stride} tokens")
         spans.append((spans[-1][0] + len(previous) - doc_stride, len(window)))
     return spans
@@ -129,8 +129,8 @@ def prepare_eval_features(examples: Sequence[QAExample], tokenizer, max_length: 
         ranges = [_context_range(enc["token_type_ids"][i]) for i in rows]
         context_offsets = [[tuple(o) for o in enc["offset_mapping"][i][first:last + 1]]
                            for i, (first, last) in zip(rows, ranges)]
-        spans = _doc_spans(context_offsets, doc_stride, examples[example_index].id)
-        flags = _max_context_flags(spans, spans[-1][0] + spans[-1][1])
+        spans = window_spans(context_offsets, doc_stride, f"question {examples[example_index].id!r}")
+        flags = max_context_flags(spans, spans[-1][0] + spans[-1][1])
         for i, (first, last), window_offsets, window_flags in zip(rows, ranges, context_offsets, flags):
             after = len(enc["input_ids"][i]) - last - 1  # the final [SEP] (and padding)
             features[i] = {"input_ids": enc["input_ids"][i], "token_type_ids": enc["token_type_ids"][i],
