@@ -89,8 +89,11 @@ def check_inputs(
     input_ids: torch.Tensor,
     token_type_ids: torch.Tensor | None,
     attention_mask: torch.Tensor | None,
-) -> None:
-    """Raise ValueError naming the problem. Costs one small device->host copy per call."""
+) -> bool:
+    """Raise ValueError naming the problem; return whether ``attention_mask`` hides any position.
+
+    Costs one small device->host copy per call, for all the range checks together.
+    """
     if not isinstance(input_ids, torch.Tensor) or input_ids.dim() != 2:
         shape = tuple(input_ids.shape) if isinstance(input_ids, torch.Tensor) else type(input_ids).__name__
         raise ValueError(f"input_ids must be a 2-D tensor (batch, seq_len), got {shape}")
@@ -107,15 +110,19 @@ def check_inputs(
     for name, tensor in (("token_type_ids", token_type_ids), ("attention_mask", attention_mask)):
         if tensor is not None and tuple(tensor.shape) != (B, T):
             raise ValueError(f"{name} must have the shape of input_ids {(B, T)}, got {tuple(tensor.shape)}")
-    checks = [("input_ids", input_ids, "vocab_size", config.vocab_size)]
+    checks = [("input_ids", input_ids, config.vocab_size, f"vocab_size = {config.vocab_size}")]
     if token_type_ids is not None:
-        checks.append(("token_type_ids", token_type_ids, "type_vocab_size", config.type_vocab_size))
+        checks.append(("token_type_ids", token_type_ids, config.type_vocab_size,
+                       f"type_vocab_size = {config.type_vocab_size}"))
+    if attention_mask is not None:
+        checks.append(("attention_mask", attention_mask.long(), 2, "1 = token, 0 = padding"))
     # One device -> host copy for all the range checks: the min and max of each tensor.
     bounds = torch.stack([v for _, tensor, _, _ in checks for v in tensor.aminmax()]).tolist()
-    for (name, _, limit_name, limit), lo, hi in zip(checks, bounds[::2], bounds[1::2]):
+    for (name, _, limit, meaning), lo, hi in zip(checks, bounds[::2], bounds[1::2]):
         if lo < 0 or hi >= limit:
             bad = lo if lo < 0 else hi
-            raise ValueError(f"{name} contains {bad}, outside [0, {limit}) ({limit_name} = {limit})")
+            raise ValueError(f"{name} contains {bad}, outside [0, {limit}) ({meaning})")
+    return attention_mask is not None and bounds[-2] == 0
 
 
 def compute_dtype(x: torch.Tensor) -> torch.dtype:
@@ -214,9 +221,10 @@ class BertModel(BertPreTrainedModel):
 
         output_attentions=True takes the explicit attention path and returns the probabilities.
         """
-        check_inputs(self.config, input_ids, token_type_ids, attention_mask)
+        has_padding = check_inputs(self.config, input_ids, token_type_ids, attention_mask)
         x = self.embeddings(input_ids, token_type_ids)  # (B, T, H)
-        mask = None if attention_mask is None else padding_mask(attention_mask, compute_dtype(x))  # (B, 1, 1, T)
+        # Without padding there is nothing to mask, and SDPA can take its fastest (flash) kernel.
+        mask = padding_mask(attention_mask, compute_dtype(x)) if has_padding else None  # (B, 1, 1, T)
         enc: EncoderOutput = self.encoder(x, mask, output_hidden_states, output_attentions, output_attention_inputs)
         pooled = self.pooler(enc.last_hidden_state) if self.pooler is not None else None  # (B, H)
         return BaseModelOutputWithPooling(

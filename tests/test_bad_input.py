@@ -43,6 +43,25 @@ def test_token_type_outside_type_vocab_size(model, bad):
         model(ids(), token_type_ids=types)
 
 
+@pytest.mark.parametrize("bad", [-1, 2])
+def test_attention_mask_holds_only_0_and_1(model, bad):
+    mask = torch.ones(2, 5, dtype=torch.long)
+    mask[1, 2] = bad
+    with pytest.raises(ValueError, match=rf"attention_mask contains {bad}, outside \[0, 2\) \(1 = token, 0 = padding\)"):
+        model(ids(), attention_mask=mask)
+
+
+def test_a_mask_without_padding_is_the_same_as_no_mask(model):
+    x = ids()
+    expected = model(x).last_hidden_state
+    for mask in (torch.ones(2, 5, dtype=torch.long), torch.ones(2, 5, dtype=torch.bool)):
+        torch.testing.assert_close(model(x, attention_mask=mask).last_hidden_state, expected)
+    padded = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    out = model(x, attention_mask=padded).last_hidden_state
+    torch.testing.assert_close(out[0], expected[0])
+    torch.testing.assert_close(out[1, :3], model(x[1:, :3]).last_hidden_state[0])  # the padding is masked
+
+
 @pytest.mark.parametrize("name,shape", [("attention_mask", (2, 4)), ("attention_mask", (5,)),
                                         ("attention_mask", (2, 1, 5)), ("token_type_ids", (1, 5))])
 def test_mask_or_segments_of_the_wrong_shape(model, name, shape):
