@@ -7,7 +7,9 @@ process, interleaved (A, B, C, A, B, C, ...), warm-up first, then medians.
 Contenders
   transformers sdpa        BertForPreTraining(attn_implementation="sdpa"), AdamW(foreach), --dtype
   minibert same math       the same computation: full MLM head over all positions, dropout 0.1,
-                           AdamW(foreach), --dtype
+                           AdamW(foreach), --dtype (minibert's own code paths where they compute the same
+                           numbers with less waste: e.g. the cross-entropy's softmax only over the labelled
+                           rows, no attention mask when nothing is padded)
   minibert default         what `minibert pretrain` does: MLM head only at the masked positions
                            (sparse_mlm=True), fused AdamW with BERT's weight-decay groups, bf16 autocast
                            where the hardware has bf16 matrix units (trainer.use_bf16("auto"))

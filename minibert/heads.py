@@ -60,8 +60,14 @@ class BertLMPredictionHead(nn.Module):
 
 
 def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over the positions whose label is not -100. logits (..., n), labels (...)."""
-    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1), ignore_index=IGNORE_INDEX)
+    """Mean cross-entropy over the positions whose label is not -100. logits (..., n), labels (...).
+
+    Only the labelled rows go through the softmax: in masked LM 85% of the positions have no label, and
+    a (B·T, V) log-softmax over them would be wasted work (``ignore_index`` computes, then drops it).
+    """
+    labels = labels.reshape(-1)  # (N,)
+    keep = labels != IGNORE_INDEX  # (N,)
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1))[keep], labels[keep])  # (n_labelled, n) -> ()
 
 
 class _BertWithHead(BertPreTrainedModel):
