@@ -27,14 +27,19 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# Tests run in 2 processes; each gets half the cores for torch. (Two processes that each start a thread per
+# core spin-wait on each other: on 2 cores the lessons' small training steps ran about 10x slower.)
+TEST_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 3 ? n / 2 : 1 )))
+TEST_ENV := OMP_NUM_THREADS=$(TEST_THREADS) MKL_NUM_THREADS=$(TEST_THREADS)
+
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile -q tests $(NBVAL) notebooks
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q tests $(NBVAL) notebooks
 
 test-unit: setup
-	$(PY) -m pytest -n 2 -q tests
+	$(TEST_ENV) $(PY) -m pytest -n 2 -q tests
 
 test-lessons: setup
-	$(PY) -m pytest -n 2 --dist loadfile -q $(NBVAL) notebooks
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q $(NBVAL) notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -117,9 +117,11 @@ class BertForPreTraining(_BertWithHead):
         h = out.last_hidden_state  # (B, T, H)
         if sparse_mlm and labels is not None:
             keep = labels != IGNORE_INDEX  # (B, T)
-            h, labels = h[keep], labels[keep]  # (n_masked, H), (n_masked,)
-        logits = self.mlm_logits(h)  # (B, T, V), or (n_masked, V)
-        mlm_loss = None if labels is None else token_loss(logits, labels)
+            logits = self.mlm_logits(h[keep])  # (n_masked, V)
+            mlm_loss = F.cross_entropy(logits, labels[keep])  # every row is a masked position
+        else:
+            logits = self.mlm_logits(h)  # (B, T, V)
+            mlm_loss = None if labels is None else token_loss(logits, labels)
         nsp_logits = self.cls.seq_relationship(out.pooler_output)  # (B, 2)
         nsp_loss = None if next_sentence_label is None else F.cross_entropy(nsp_logits, next_sentence_label.view(-1))
         parts = [loss for loss in (mlm_loss, nsp_loss) if loss is not None]
