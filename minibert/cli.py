@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .trainer import TrainingDiverged
 
@@ -27,9 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings as ``warning: message`` (the source line a library warning points at means nothing here)."""
+    return f"warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a bad input or a diverged run prints one clear line and exits with 1."""
     args = build_parser().parse_args(argv)
+    format_warning, warnings.formatwarning = warnings.formatwarning, _one_line_warning
     try:
         return int(args.func(args) or 0)
     except (ValueError, OSError, TrainingDiverged) as err:  # bad input, missing file, NaN loss
@@ -38,3 +45,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"minibert {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = format_warning
