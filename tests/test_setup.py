@@ -1,5 +1,6 @@
 """The set-up files agree with each other: what conda installs is what pip installs, CI runs the README."""
 import re
+import shlex
 import tomllib
 from pathlib import Path
 
@@ -52,3 +53,19 @@ def test_every_lesson_is_listed_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert nb.name in readme, f"{nb.name} is missing from the README's lesson table"
+
+
+def test_the_readme_fine_tunes_and_runs_every_task():
+    from bench.readme_tasks import readme_commands
+    from minibert.cli import build_parser
+    from minibert.tasks.finetune import TASKS
+
+    commands = readme_commands((ROOT / "README.md").read_text(encoding="utf-8"))
+    finetuned = [c.split()[2] for c in commands if c.startswith("minibert finetune")]
+    assert sorted(finetuned) == sorted(TASKS)  # each task once
+    parser = build_parser()
+    for finetune, predict in zip(commands[::2], commands[1::2]):
+        assert finetune.startswith("minibert finetune") and predict.startswith("minibert predict")
+        f, p = (parser.parse_args(shlex.split(c)[1:]) for c in (finetune, predict))  # the options exist
+        assert p.task == f.task and Path(p.model) == f.out  # predict uses what finetune wrote
+        assert (ROOT / f.train).exists() and (ROOT / f.dev).exists()
