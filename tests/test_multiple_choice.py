@@ -13,13 +13,7 @@ from minibert.tokenizer import BertTokenizer
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "multiple_choice"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Ops this small only lose time synchronising threads (a lot of it on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
