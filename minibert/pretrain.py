@@ -168,7 +168,7 @@ def pretrain(corpus: str | Path | Sequence[str | Path], out: str | Path, *, pres
                   max_predictions_per_seq=math.ceil(0.15 * max_seq_length), whole_word_mask=whole_word_mask,
                   seed=seed, show_progress=show_progress)
     dataset = make_dataset(corpus, tokenizer, dupe_factor=dupe_factor, dynamic_masking=dynamic_masking, **recipe)
-    collate = PretrainingCollator(tokenizer.pad_token_id)
+    collate = PretrainingCollator(tokenizer.pad_token_id, pad_to_multiple_of=8 if state.device.type == "cuda" else 1)
     if eval_corpus is None and corpus == "course":
         eval_corpus = "course:dev"
     eval_fn = None

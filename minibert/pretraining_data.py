@@ -345,14 +345,23 @@ class PretrainingCollator:
     Padding: ``input_ids`` with ``pad_token_id``, ``token_type_ids`` with 0, ``attention_mask`` 1 on real
     tokens and 0 on padding, ``labels`` with -100 (the loss never sees padding). ``next_sentence_label``
     is a ``long`` tensor of shape ``(B,)``, so the NSP loss receives it.
+
+    ``pad_to_multiple_of`` rounds the length up (8 on a GPU: tensor cores like multiples of 8, and a compiled
+    model or CUDA graph sees at most ``max_seq_length / 8`` shapes instead of one per length).
     """
 
     pad_token_id: int = 0
+    pad_to_multiple_of: int = 1
+
+    def __post_init__(self) -> None:
+        if self.pad_to_multiple_of < 1:
+            raise ValueError(f"pad_to_multiple_of must be 1 or more, got {self.pad_to_multiple_of}")
 
     def __call__(self, examples: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
         if not examples:
             raise ValueError("cannot collate an empty batch")
-        length = max(len(e["input_ids"]) for e in examples)
+        longest = max(len(e["input_ids"]) for e in examples)
+        length = -(-longest // self.pad_to_multiple_of) * self.pad_to_multiple_of  # rounded up
 
         def padded(key: str, value: int) -> torch.Tensor:
             return torch.tensor([e[key] + [value] * (length - len(e[key])) for e in examples], dtype=torch.long)

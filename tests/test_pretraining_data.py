@@ -300,6 +300,11 @@ def test_collator_pads_to_the_batch_maximum(tokenizer):
     assert all(t.dtype == torch.long for t in batch.values()) and batch["next_sentence_label"].shape == (2,)
     with pytest.raises(ValueError, match="empty batch"):
         PretrainingCollator()([])
+    rounded = PretrainingCollator(pad_token_id=0, pad_to_multiple_of=4)(examples)
+    assert rounded["input_ids"].shape == (2, 8) and rounded["attention_mask"].tolist()[1] == [1] * 7 + [0]
+    assert rounded["labels"][:, 7].tolist() == [-100, -100]
+    with pytest.raises(ValueError, match="pad_to_multiple_of must be 1 or more, got 0"):
+        PretrainingCollator(pad_to_multiple_of=0)
 
 
 def test_regression_the_nsp_label_reaches_the_loss(tokenizer, documents):
