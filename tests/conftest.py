@@ -2,6 +2,8 @@
 import pytest
 import torch
 
+from minibert.tokenizer import BertTokenizer
+
 
 @pytest.fixture(scope="module")
 def one_thread():
@@ -11,3 +13,9 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def tok() -> BertTokenizer:
+    """The MiniLM tokenizer (bert-base-uncased's vocabulary). Modules that need another define their own `tok`."""
+    return BertTokenizer.from_pretrained("minilm")

@@ -6,7 +6,6 @@ import transformers
 
 from minibert import BertConfig
 from minibert.config import PRESETS
-from minibert.hub import minilm_dir
 
 
 @pytest.mark.parametrize("name,layers,hidden,heads", [

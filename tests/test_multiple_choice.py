@@ -8,17 +8,11 @@ from minibert.config import BertConfig
 from minibert.heads import BertForMultipleChoice
 from minibert.tasks import multiple_choice as mc
 from minibert.tasks.formats import ChoiceExample, load_swag
-from minibert.tokenizer import BertTokenizer
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "multiple_choice"
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return BertTokenizer.from_pretrained("minilm")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@ import pytest
 import torch
 
 from minibert.tasks import ner
-from minibert.tokenizer import BertTokenizer
 
 LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"]
 LABEL2ID = {label: i for i, label in enumerate(LABELS)}
@@ -13,11 +12,6 @@ WORDS = ["Arnold", "Schwarzenegger", "visited", "Wolfsburg"]
 TAGS = ["B-PER", "I-PER", "O", "B-LOC"]
 # [CLS] arnold schwarz ##ene ##gger visited wolf ##sburg [SEP]
 WORD_IDS = [None, 0, 1, 1, 1, 2, 3, 3, None]
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return BertTokenizer.from_pretrained("minilm")
 
 
 def ids(*tags):

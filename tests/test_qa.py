@@ -3,17 +3,11 @@ import torch
 
 from minibert.tasks import qa
 from minibert.tasks.formats import Answer, QAExample
-from minibert.tokenizer import BertTokenizer
 
 SENTENCES = ["Paris is the capital of France.", "The Seine flows through the city of Paris.",
              "Gustave Eiffel's company built the tower in 1889.", "Millions of tourists visit it every year.",
              "The Louvre is the world's most-visited museum."]
 CONTEXT = " ".join(SENTENCES[i % 5] for i in range(12))  # about 130 tokens: several windows of 48
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return BertTokenizer.from_pretrained("minilm")
 
 
 def example(qid, answer_text=None, occurrence=0, context=CONTEXT, question="What is the capital of France?"):

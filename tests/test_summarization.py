@@ -11,17 +11,11 @@ from minibert.modeling import BertModel
 from minibert.tasks import summarization as su
 from minibert.tasks.formats import SummaryExample, load_summaries
 from minibert.tasks.metrics import rouge
-from minibert.tokenizer import BertTokenizer
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "summarization"
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return BertTokenizer.from_pretrained("minilm")
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,7 @@ def _company(rng: random.Random) -> Event:
             [f"{org.name} is a {org.field} company based in {org.city}.",
              f"\"We are proud to be in {city.name},\" said {_person(rng)}, who runs the company.",
              f"The building has {rng.choice(('two', 'three', 'four', 'five'))} floors.",
-             f"The company plans to open more places like it next year.",
+             "The company plans to open more places like it next year.",
              f"Work on the building started last {rng.choice(MONTHS)}."])
 
 
@@ -101,7 +101,7 @@ def _rescue(rng: random.Random) -> Event:
     return (city.name, f"Firefighters in {city.name} rescued {a_or_an(animal.name)} from a tall tree on {rng.choice(DAYS)}.",
             f"The {animal.name} had been stuck in the tree for {rng.choice(('two', 'six', 'twelve', 'twenty'))} hours.",
             [f"The {animal.name} belongs to {owner}.", f"{owner} called the firefighters in the morning.",
-             f"The firefighters used a long ladder.", f"The {animal.name} was hungry but not hurt.",
+             "The firefighters used a long ladder.", f"The {animal.name} was hungry but not hurt.",
              f"\"I am so happy to have my {animal.name} back,\" said {owner.split()[0]}."])
 
 
