@@ -59,12 +59,23 @@ def _load_all() -> None:
     from . import exercise_checks  # noqa: F401  (registers on import)
 
 
+def as_number(answer: Any) -> float | None:
+    """The answer as a float, or None when it is not a number (checkers then say so)."""
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return None
+
+
+def not_a_number(answer: Any) -> str:
+    return f"expected a number, got {type(answer).__name__}"
+
+
 def close_to(expected: float, rel: float = 1e-3) -> CheckFn:
     """A checker for a number: right within a relative tolerance."""
     def fn(answer: Any) -> str | None:
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number, got {type(answer).__name__}"
+        value = as_number(answer)
+        if value is None:
+            return not_a_number(answer)
         return None if math.isclose(value, expected, rel_tol=rel) else "recompute it step by step"
     return fn

@@ -36,19 +36,13 @@ def test_token_id_outside_the_vocabulary(model, bad):
 
 
 @pytest.mark.parametrize("bad", [-1, 2])
-def test_token_type_outside_type_vocab_size(model, bad):
-    types = torch.zeros(2, 5, dtype=torch.long)
-    types[0, 4] = bad
-    with pytest.raises(ValueError, match=rf"token_type_ids contains {bad}, outside \[0, 2\) \(type_vocab_size"):
-        model(ids(), token_type_ids=types)
-
-
-@pytest.mark.parametrize("bad", [-1, 2])
-def test_attention_mask_holds_only_0_and_1(model, bad):
-    mask = torch.ones(2, 5, dtype=torch.long)
-    mask[1, 2] = bad
-    with pytest.raises(ValueError, match=rf"attention_mask contains {bad}, outside \[0, 2\) \(1 = token, 0 = padding\)"):
-        model(ids(), attention_mask=mask)
+@pytest.mark.parametrize("name,allowed", [("token_type_ids", r"type_vocab_size = 2"),
+                                          ("attention_mask", r"1 = token, 0 = padding")])
+def test_segment_ids_and_mask_outside_their_range(model, name, allowed, bad):
+    values = torch.ones(2, 5, dtype=torch.long)  # valid for both: segment B / a real token everywhere
+    values[1, 2] = bad
+    with pytest.raises(ValueError, match=rf"{name} contains {bad}, outside \[0, 2\) \({allowed}\)"):
+        model(ids(), **{name: values})
 
 
 def test_a_mask_without_padding_is_the_same_as_no_mask(model):

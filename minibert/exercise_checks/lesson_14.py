@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from ..corpus import DATA_DIR
-from ..exercises import exercise
+from ..exercises import as_number, exercise, not_a_number
 from ..tasks import multiple_choice, summarization, translation
 from ..tasks.formats import load_swag
 from ..tasks.metrics import rouge_n
@@ -45,10 +45,9 @@ def _choice_batch_shape(answer: Any) -> str | None:
 
 @exercise("14.2", f"What is the ROUGE-1 F-measure of the prediction {PREDICTION!r} against the reference {REFERENCE!r}?")
 def _rouge1(answer: Any) -> str | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return f"expected a number, got {type(answer).__name__}"
+    value = as_number(answer)
+    if value is None:
+        return not_a_number(answer)
     expected = rouge_n(PREDICTION, REFERENCE, 1)
     if math.isclose(value, expected, rel_tol=1e-3):
         return None
