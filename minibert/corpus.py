@@ -269,8 +269,8 @@ def course_vocab_dir(size: int = 8000) -> Path:
     """A folder with ``vocab.txt`` and ``tokenizer_config.json``: WordPiece trained on the course corpus.
 
     ``size`` is the ``vocab_size`` asked of the trainer. The course corpus has only about 1,500 distinct
-    words, so WordPiece runs out of merges at 4,311 tokens: ``course-8k`` (the default, for from-scratch
-    models) therefore holds 4,311 tokens and every word of the corpus whole. ``course-2k`` (for the lesson
+    words, so WordPiece runs out of merges at 4,317 tokens: ``course-8k`` (the default, for from-scratch
+    models) therefore holds 4,317 tokens and every word of the corpus whole. ``course-2k`` (for the lesson
     on vocabulary size) has 2,000 tokens and splits many words, even frequent ones: the WordPiece score
     (pair count / product of the parts' counts) merges rare pairs first. Both are committed in
     ``data/vocab/``. Another size (or a missing data folder) is trained once into the cache

@@ -240,7 +240,7 @@ def course_tokenizer() -> BertTokenizer:
 
 # The command that made data/models/course-tiny (bench/RESULTS.md gives its time and accuracies).
 COURSE_MODEL_COMMAND = ("python -m minibert pretrain --preset tiny --corpus course --steps 4000 --batch-size 64 "
-                        "--eval-steps 500 --no-keep-checkpoint --out data/models/course-tiny")
+                        "--lr 3e-3 --eval-steps 250 --no-keep-checkpoint --out data/models/course-tiny")
 
 
 # ----------------------------------------------------------------------------- command line

@@ -133,6 +133,15 @@ def test_course_corpus_holds_the_briefs_examples_in_context(course):
         assert f"The capital of {country.display} is {country.capital}." in sentences, country.name
 
 
+
+def test_every_capital_is_also_stated_where_no_other_sentence_names_it(course):
+    """The geography lessons: to fill "The capital of France is [MASK]." a model must remember the fact."""
+    texts = [" ".join(doc) for doc in course]
+    for country in world.COUNTRIES:
+        fact = f"The capital of {country.display} is {country.capital}."
+        alone = sum(fact in text and text.count(country.capital) == 1 for text in texts)
+        assert alone >= 50, (country.name, alone)
+
 def test_course_documents_are_coherent_sized_ascii_text(course):
     assert len(course) == 8000
     assert all(stories.MIN_SENTENCES <= len(doc) <= stories.MAX_SENTENCES for doc in course)
@@ -173,7 +182,7 @@ def test_template_engine_fills_alternatives_and_slots():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size, n_tokens", [(8000, 4311), (2000, 2000)])
+@pytest.mark.parametrize("size, n_tokens", [(8000, 4317), (2000, 2000)])
 def test_course_vocabularies(size, n_tokens, course):
     directory = course_vocab_dir(size)
     assert directory.parent == corpus.DATA_DIR / "vocab"

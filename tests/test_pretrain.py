@@ -1,6 +1,10 @@
 """Pre-training end to end on a tiny corpus, fill-mask, and the committed course model."""
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -10,7 +14,8 @@ from minibert.coursedata.world import ANIMAL, COUNTRY
 from minibert.corpus import course_corpus, course_vocab_dir, write_documents
 from minibert.heads import BertForPreTraining
 from minibert.pretrain import (
-    COURSE_MODEL_DIR, course_model, course_tokenizer, fill_mask, load_tokenizer, pretrain, pretraining_metrics,
+    COURSE_MODEL_COMMAND, COURSE_MODEL_DIR, course_model, course_tokenizer, fill_mask, load_tokenizer, pretrain,
+    pretraining_metrics,
 )
 from minibert.pretraining_data import PretrainingCollator, build_pretraining_dataset
 from minibert.tokenizer import BertTokenizer
@@ -135,6 +140,17 @@ def test_model_and_vocab_together_is_an_error():
         load_tokenizer(model="minilm", vocab="somewhere")
 
 
+
+def test_the_course_model_is_what_its_stored_command_makes():
+    """COURSE_MODEL_COMMAND, the datasheet's command and the model's own training_args.json agree."""
+    args = json.loads((COURSE_MODEL_DIR / "training_args.json").read_text())
+    flags = dict(re.findall(r"--([a-z-]+) ([^-\s]\S*)", COURSE_MODEL_COMMAND))  # flags with a value
+    assert (int(flags["steps"]), int(flags["batch-size"]), float(flags["lr"]), int(flags["eval-steps"])) == \
+        (args["max_steps"], args["per_device_train_batch_size"], args["learning_rate"], args["eval_steps"])
+    assert flags["out"] == args["output_dir"] == "data/models/course-tiny"
+    datasheet = (Path(__file__).parents[1] / "data" / "README.md").read_text(encoding="utf-8")
+    assert COURSE_MODEL_COMMAND in " ".join(datasheet.replace("\\\n", " ").split())
+
 def test_course_model_fills_the_briefs_sentences():
     """The committed course model (data/models/course-tiny) knows the brief's examples."""
     model, tok = course_model(), course_tokenizer()
@@ -142,7 +158,10 @@ def test_course_model_fills_the_briefs_sentences():
     top = [token for token, _ in fill_mask(model, tok, "the [MASK] sat on the mat.")[0]]
     assert animals & set(top[:2]), top
     assert fill_mask(model, tok, "i love playing [MASK]. it's my favorite sport.")[0][0][0] == "football"
-    # It has learnt that a capital city follows "the capital of ... is" (which one, not yet: see RESULTS.md).
-    capitals = {c.capital.lower() for c in COUNTRY.values()}
-    assert fill_mask(model, tok, "the capital of france is [MASK].")[0][0][0] in capitals
+    # A fact it had to remember: the corpus's geography lessons name each capital once (data/README.md).
+    assert fill_mask(model, tok, "the capital of france is [MASK].")[0][0][0] == "paris"
+    one_token = [c for c in COUNTRY.values() if c.capital.lower() in tok.vocab]
+    right = [c.name for c in one_token
+             if fill_mask(model, tok, f"the capital of {c.display.lower()} is [MASK].")[0][0][0] == c.capital.lower()]
+    assert len(right) >= 0.75 * len(one_token), right
     assert sum(p.stat().st_size for p in COURSE_MODEL_DIR.iterdir()) <= 10 * 2**20

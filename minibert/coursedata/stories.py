@@ -8,9 +8,10 @@ the capital of France is Paris, football is a sport. This module writes such tex
 
 The grammar
 -----------
-* A **document** is one of thirteen topics (a pet's day, a football fan, a match report, a country
+* A **document** is one of fourteen topics (a pet's day, a football fan, a match report, a country
   profile, a city trip, cooking, the weather, school, work, science facts, a famous person, a company
-  or club, a farm visit). The topic is drawn with the weights in ``TOPICS``.
+  or club, a farm visit, a geography lesson on capitals). The topic is drawn with the weights in
+  ``TOPICS``.
 * A topic draws its **cast** once (a person with a gender, a pet, a country, a club...) and then tells
   its **beats** in order: an opening, a few middle beats (some optional, kept with a probability), a
   closing. Because the cast is fixed for the whole document, every sentence talks about the same
@@ -23,13 +24,13 @@ The grammar
 
 The course brief's examples occur in context: "The cat sat on the mat." in pets' days, "I love playing
 football. It's my favorite sport." as consecutive sentences of a fan's story, and "The capital of France
-is Paris." with the same fact for every country in the country profiles.
+is Paris." with the same fact for every country in the country profiles and the geography lessons.
 
 Everything is drawn from one ``random.Random(seed)``: the same seed gives the same corpus everywhere.
 The committed corpus is made by::
 
-    python -m minibert.coursedata.stories --out data/corpus/course.txt --documents 5000 --seed 0
-    python -m minibert.coursedata.stories --out data/corpus/course_dev.txt --documents 300 --seed 1
+    python -m minibert.coursedata.stories --out data/corpus/course.txt --documents 8000 --seed 0
+    python -m minibert.coursedata.stories --out data/corpus/course_dev.txt --documents 400 --seed 1
 """
 from __future__ import annotations
 
@@ -527,12 +528,38 @@ def farm_visit(rng: random.Random) -> list[str]:
     w.say("In the evening, they drove home tired and happy.", "It was a great day on the farm.")
     return w.sentences
 
+def capitals_lesson(rng: random.Random) -> list[str]:
+    """A geography lesson that goes over capital cities, each country's capital named once.
 
-# A topic: (function, weight). Pets, football and countries carry the brief's examples, so they weigh more.
+    A country profile names its capital several times, so a model can fill in "The capital of France is
+    [MASK]." by copying "Paris" from a nearby sentence without knowing the fact. Here no capital is
+    repeated: to predict a masked one the model has to have *remembered* which city goes with which
+    country, which is what fill-mask asks it in lesson 09.
+    """
+    pupil = _person(rng)
+    teacher = f"{rng.choice(('Mr', 'Mrs', 'Ms'))} {rng.choice(W.LAST_NAMES)}"
+    w = Writer(rng, **pupil, teacher=teacher, friend=_friend(rng, pupil["name"]))
+    w.say("In the geography lesson, {teacher} asked the class about capital cities.",
+          "Today {name} learned the capitals of many countries.",
+          "[Here is|This is] a short quiz about capital cities.",
+          "{name} and {friend} [tested each other on|practiced] capital cities [for a test|after school].")
+    for country in rng.sample(W.COUNTRIES, rng.randint(4, 8)):
+        w.say("The capital of {country} is {capital}.", "The capital of {country} is {capital}.",
+              "{capital} is the capital of {country}.", "The capital city of {country} is {capital}.",
+              "[{name}|{friend}] knew that the capital of {country} is {capital}.",
+              country=country.display, capital=country.capital)
+    w.say("{name} got [all|most] of the answers right.", "For homework, they had to learn them by heart.",
+          "{teacher} said they would have a test [next week|on Friday].", p=0.8)
+    return w.sentences
+
+
+
+# A topic: (function, weight). Pets, football and countries carry the brief's examples, so they weigh more;
+# the capitals lesson is what lets a model remember country -> capital facts (see its docstring).
 TOPICS: tuple[tuple[Callable[[random.Random], list[str]], float], ...] = (
     (pet_day, 3), (sport_fan, 2), (match_report, 1), (country_profile, 3), (city_trip, 1.5), (cooking, 1),
     (weather_report, 1), (school_day, 1), (work_day, 1), (science_facts, 1), (famous_person, 1),
-    (organisation_profile, 1), (farm_visit, 1),
+    (organisation_profile, 1), (farm_visit, 1), (capitals_lesson, 6),
 )
 
 

@@ -8,7 +8,7 @@ from ..pretrain import course_model, course_tokenizer, fill_mask
 from ..trainer import decay_parameter_names, linear_schedule
 
 PEAK, WARMUP, TOTAL, STEP = 1e-3, 100, 1000, 50
-BARKING = "the [MASK] barked at the cat."
+BARKING = "the [MASK] barked loudly."
 
 
 @exercise("09.1", f"The learning rate at step {STEP} (0-based) of a run with peak {PEAK}, {WARMUP} warmup steps "
