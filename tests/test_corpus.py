@@ -133,7 +133,6 @@ def test_course_corpus_holds_the_briefs_examples_in_context(course):
         assert f"The capital of {country.display} is {country.capital}." in sentences, country.name
 
 
-
 def test_every_capital_is_also_stated_where_no_other_sentence_names_it(course):
     """The geography lessons: to fill "The capital of France is [MASK]." a model must remember the fact."""
     texts = [" ".join(doc) for doc in course]
@@ -141,6 +140,7 @@ def test_every_capital_is_also_stated_where_no_other_sentence_names_it(course):
         fact = f"The capital of {country.display} is {country.capital}."
         alone = sum(fact in text and text.count(country.capital) == 1 for text in texts)
         assert alone >= 50, (country.name, alone)
+
 
 def test_course_documents_are_coherent_sized_ascii_text(course):
     assert len(course) == 8000

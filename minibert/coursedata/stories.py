@@ -528,6 +528,7 @@ def farm_visit(rng: random.Random) -> list[str]:
     w.say("In the evening, they drove home tired and happy.", "It was a great day on the farm.")
     return w.sentences
 
+
 def capitals_lesson(rng: random.Random) -> list[str]:
     """A geography lesson that goes over capital cities, each country's capital named once.
 
@@ -543,7 +544,7 @@ def capitals_lesson(rng: random.Random) -> list[str]:
           "Today {name} learned the capitals of many countries.",
           "[Here is|This is] a short quiz about capital cities.",
           "{name} and {friend} [tested each other on|practiced] capital cities [for a test|after school].")
-    for country in rng.sample(W.COUNTRIES, rng.randint(4, 8)):
+    for country in rng.sample(W.COUNTRIES, rng.randint(4, 8)):   # the plain form, which lesson 09 asks, twice
         w.say("The capital of {country} is {capital}.", "The capital of {country} is {capital}.",
               "{capital} is the capital of {country}.", "The capital city of {country} is {capital}.",
               "[{name}|{friend}] knew that the capital of {country} is {capital}.",
@@ -551,7 +552,6 @@ def capitals_lesson(rng: random.Random) -> list[str]:
     w.say("{name} got [all|most] of the answers right.", "For homework, they had to learn them by heart.",
           "{teacher} said they would have a test [next week|on Friday].", p=0.8)
     return w.sentences
-
 
 
 # A topic: (function, weight). Pets, football and countries carry the brief's examples, so they weigh more;
