@@ -8,7 +8,8 @@ solutions live in ``notebooks/solutions/``; the tests run every solution through
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 CheckFn = Callable[[Any], "str | None"]  # returns None when right, else a hint
 _CHECKS: dict[str, tuple[str, CheckFn]] = {}
@@ -24,27 +25,39 @@ def exercise(key: str, question: str) -> Callable[[CheckFn], CheckFn]:
     return register
 
 
+class Hint(Exception):
+    """Raised inside a checker to answer with a hint at once (the learner's function is missing or failed)."""
+
+
 def question(key: str) -> str:
     return _lookup(key)[0]
 
 
 def is_correct(key: str, answer: Any) -> bool:
-    return answer is not None and _lookup(key)[1](answer) is None
+    return answer is not None and _verdict(key, answer) is None
 
 
 def check(key: str, answer: Any) -> None:
     """Print the verdict on ``answer`` for exercise ``key`` (``is_correct`` gives it as a bool)."""
-    text, fn = _lookup(key)
+    text = question(key)
     if answer is None:
         print(f"Exercise {key}: not answered yet. {text}")
         return
-    hint = fn(answer)
+    hint = _verdict(key, answer)
     print(f"Exercise {key}: correct!" if hint is None else f"Exercise {key}: not yet. Hint: {hint}")
 
 
 def keys() -> list[str]:
     _load_all()
     return sorted(_CHECKS)
+
+
+def _verdict(key: str, answer: Any) -> str | None:
+    """None when ``answer`` is right, else the hint (returned by the checker or raised as a ``Hint``)."""
+    try:
+        return _lookup(key)[1](answer)
+    except Hint as hint:
+        return str(hint)
 
 
 def _lookup(key: str) -> tuple[str, CheckFn]:
@@ -69,6 +82,21 @@ def as_number(answer: Any) -> float | None:
 
 def not_a_number(answer: Any) -> str:
     return f"expected a number, got {type(answer).__name__}"
+
+
+def expect_function(answer: Any, signature: str) -> None:
+    """Stop with a hint unless the answer is a function, e.g. ``expect_function(answer, "allowed(T)")``."""
+    if not callable(answer):
+        raise Hint(f"answer with a function, e.g. def {signature}: ...")
+
+
+@contextmanager
+def learners_code(call: str) -> Iterator[None]:
+    """Run the learner's code inside ``with learners_code("allowed(5)"):``; an error in it becomes the hint."""
+    try:
+        yield
+    except Exception as err:  # the learner's code: report any error as a hint
+        raise Hint(f"{call} raised {type(err).__name__}: {err}") from err
 
 
 def close_to(expected: float, rel: float = 1e-3) -> CheckFn:

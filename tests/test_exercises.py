@@ -45,3 +45,18 @@ def test_check_prints_the_verdict(capsys):
 def test_unknown_exercise_is_named():
     with pytest.raises(KeyError, match="99.9"):
         exercises.check("99.9", 1)
+
+
+FUNCTION_EXERCISES = sorted(key for key, answer in ANSWERS.items() if callable(answer))
+
+
+@pytest.mark.parametrize("key", FUNCTION_EXERCISES)
+def test_a_function_that_fails_or_is_missing_gets_a_hint_not_a_crash(key, capsys):
+    def broken(*args):
+        raise ZeroDivisionError("learner's bug")
+
+    exercises.check(key, broken)
+    exercises.check(key, 42)
+    out = capsys.readouterr().out
+    assert "raised ZeroDivisionError: learner's bug" in out
+    assert "answer with a function, e.g. def " in out

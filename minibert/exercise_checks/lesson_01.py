@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ..exercises import exercise
+from ..exercises import exercise, expect_function, learners_code
 from ..tokenizer import BertTokenizer, WordpieceTokenizer
 
 PAIR = ("I love playing football.", "It’s my favorite sport.")
@@ -40,15 +40,12 @@ def _segment_b(answer: Any) -> str | None:
 @exercise("01.3", "Write wordpiece(word, vocab) -> list[str]: greedy longest-match-first WordPiece with '##' "
                   "for continuing pieces, and ['[UNK]'] when a word cannot be covered.")
 def _wordpiece_function(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def wordpiece(word, vocab): ..."
+    expect_function(answer, "wordpiece(word, vocab)")
     for vocab in (TINY_VOCAB, _tokenizer().vocab):
         reference = WordpieceTokenizer(vocab)
         for word in WORDS + ["hugs", "bug", "hugu", "hq"]:
-            try:
+            with learners_code(f"wordpiece({word!r}, vocab)"):
                 got = answer(word, vocab)
-            except Exception as err:  # the learner's code: report any error as a hint
-                return f"wordpiece({word!r}, vocab) raised {type(err).__name__}: {err}"
             expected = list(reference.tokenize(word))
             if list(got) != expected:
                 return f"wordpiece({word!r}, vocab) gave {list(got)}, expected {expected}"

@@ -8,7 +8,7 @@ import torch
 
 from ..attention import BertSelfAttention
 from ..config import BertConfig
-from ..exercises import as_number, exercise, not_a_number
+from ..exercises import as_number, exercise, expect_function, learners_code, not_a_number
 
 LENGTH = 512
 
@@ -30,15 +30,12 @@ def _dot_product_variance(answer: Any) -> str | None:
 @exercise("03.2", "Write merge_heads(t): (B, A, T, d) -> (B, T, A * d), the heads' outputs side by side "
                   "(the inverse of splitting the heads).")
 def _merge_heads(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def merge_heads(t): ..."
+    expect_function(answer, "merge_heads(t)")
     config = BertConfig.from_preset("tiny")
     split = BertSelfAttention(config).split_heads  # the package's (B, T, H) -> (B, A, T, d)
     x = torch.randn(2, 5, config.hidden_size, generator=torch.Generator().manual_seed(0))
-    try:
+    with learners_code("merge_heads"):
         merged = answer(split(x))
-    except Exception as err:  # the learner's code: report any error as a hint
-        return f"merge_heads raised {type(err).__name__}: {err}"
     if not isinstance(merged, torch.Tensor) or merged.shape != x.shape:
         shape = tuple(merged.shape) if isinstance(merged, torch.Tensor) else type(merged).__name__
         return f"expected a tensor of shape {tuple(x.shape)}, got {shape}"

@@ -5,7 +5,7 @@ import random
 from collections import Counter
 from typing import Any
 
-from ..exercises import exercise
+from ..exercises import exercise, expect_function, learners_code
 from ..pretraining_data import IS_NEXT, NOT_NEXT, truncate_seq_pair
 
 
@@ -36,14 +36,11 @@ def _tokens_left(answer: Any) -> str | None:
 @exercise("08.3", "Write other_document(n_documents, document_index, rng) -> a uniformly random document index in "
                   "range(n_documents) that is never document_index (rng is a random.Random).")
 def _other_document(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def other_document(n_documents, document_index, rng): ..."
+    expect_function(answer, "other_document(n_documents, document_index, rng)")
     rng = random.Random(0)
     for n, index in ((2, 0), (2, 1), (5, 0), (5, 4), (7, 3)):
-        try:
+        with learners_code(f"other_document({n}, {index}, rng)"):
             draws = Counter(answer(n, index, rng) for _ in range(300 * n))
-        except Exception as err:  # the learner's code: report any error as a hint
-            return f"other_document({n}, {index}, rng) raised {type(err).__name__}: {err}"
         if index in draws:
             return f"other_document({n}, {index}, rng) returned {index}, the document itself"
         if set(draws) != set(range(n)) - {index}:

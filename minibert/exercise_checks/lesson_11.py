@@ -5,7 +5,7 @@ import functools
 import math
 from typing import Any
 
-from ..exercises import exercise
+from ..exercises import exercise, expect_function, learners_code
 from ..tasks.formats import NLI_LABELS
 from ..tasks.metrics import accuracy, macro_f1
 from ..tokenizer import BertTokenizer
@@ -56,15 +56,12 @@ def _majority_scores(answer: Any) -> str | None:
 @exercise("11.3", "Write segment_ids(input_ids, sep_id): the token_type_ids of [CLS] A [SEP] B [SEP] "
                   "(0 up to and including the first [SEP], 1 after it; all 0 for a single sentence).")
 def _segment_ids(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def segment_ids(input_ids, sep_id): ..."
+    expect_function(answer, "segment_ids(input_ids, sep_id)")
     tok = _tokenizer()
     for text, pair in PAIRS:
         enc = tok(text, pair)
-        try:
+        with learners_code("segment_ids"):
             ours = [int(i) for i in answer(list(enc["input_ids"]), tok.sep_token_id)]
-        except Exception as err:  # the learner's code: report any error as a hint
-            return f"segment_ids raised {type(err).__name__}: {err}"
         if ours != enc["token_type_ids"]:
             return f"for {(text, pair)} expected {enc['token_type_ids']}, got {ours}"
     return None

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from ..exercises import exercise
+from ..exercises import exercise, expect_function, learners_code
 from ..tasks.formats import Answer, QAExample
 from ..tasks.metrics import squad
 from ..tasks.qa import postprocess_predictions, prepare_eval_features, prepare_train_features
@@ -61,16 +61,13 @@ def _package_best_span(start_logits: torch.Tensor, end_logits: torch.Tensor, max
                   "highest start_logits[start] + end_logits[end], with start <= end and at most "
                   "max_answer_length tokens. Every position is allowed.")
 def _best_span(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def best_span(start_logits, end_logits, max_answer_length): ..."
+    expect_function(answer, "best_span(start_logits, end_logits, max_answer_length)")
     generator = torch.Generator().manual_seed(12)
     for T, max_answer_length in [(12, 3), (20, 1), (30, 30), (25, 4)]:
         start, end = torch.randn(T, generator=generator), torch.randn(T, generator=generator)
         expected = _package_best_span(start, end, max_answer_length)
-        try:
+        with learners_code("best_span"):
             got = answer(start.clone(), end.clone(), max_answer_length)
-        except Exception as err:  # the learner's code: report any error as a hint
-            return f"best_span raised {type(err).__name__}: {err}"
         pair = _pair(got)
         if pair is None:
             return f"return a pair of token indices (start, end), got {got!r}"

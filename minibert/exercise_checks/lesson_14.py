@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from ..corpus import DATA_DIR
-from ..exercises import as_number, exercise, not_a_number
+from ..exercises import as_number, exercise, expect_function, learners_code, not_a_number
 from ..tasks import multiple_choice, summarization, translation
 from ..tasks.formats import load_swag
 from ..tasks.metrics import rouge_n
@@ -75,14 +75,11 @@ def _selected(answer: Any) -> str | None:
 @exercise("14.4", "Write allowed(T): a (T, T) boolean tensor, True where query position i of a causal decoder may "
                   "attend to key position j.")
 def _allowed(answer: Any) -> str | None:
-    if not callable(answer):
-        return "answer with a function, e.g. def allowed(T): ..."
+    expect_function(answer, "allowed(T)")
     for T in (1, 2, 5, 9):
         expected = translation.causal_mask(T, torch.float32, torch.device("cpu"))[0, 0] == 0  # (T, T)
-        try:
+        with learners_code(f"allowed({T})"):
             ours = torch.as_tensor(answer(T))
-        except Exception as err:  # the learner's code: report any error as a hint
-            return f"allowed({T}) raised {type(err).__name__}: {err}"
         if ours.shape != (T, T):
             return f"allowed({T}) should have shape ({T}, {T}), got {tuple(ours.shape)}"
         if not torch.equal(ours.bool(), expected):
