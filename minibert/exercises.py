@@ -72,16 +72,12 @@ def _load_all() -> None:
     from . import exercise_checks  # noqa: F401  (registers on import)
 
 
-def as_number(answer: Any) -> float | None:
-    """The answer as a float, or None when it is not a number (checkers then say so)."""
+def expect_number(answer: Any) -> float:
+    """The answer as a float; stop with a hint when it is not a number."""
     try:
         return float(answer)
     except (TypeError, ValueError):
-        return None
-
-
-def not_a_number(answer: Any) -> str:
-    return f"expected a number, got {type(answer).__name__}"
+        raise Hint(f"expected a number, got {type(answer).__name__}") from None
 
 
 def expect_function(answer: Any, signature: str) -> None:
@@ -102,8 +98,5 @@ def learners_code(call: str) -> Iterator[None]:
 def close_to(expected: float, rel: float = 1e-3) -> CheckFn:
     """A checker for a number: right within a relative tolerance."""
     def fn(answer: Any) -> str | None:
-        value = as_number(answer)
-        if value is None:
-            return not_a_number(answer)
-        return None if math.isclose(value, expected, rel_tol=rel) else "recompute it step by step"
+        return None if math.isclose(expect_number(answer), expected, rel_tol=rel) else "recompute it step by step"
     return fn

@@ -60,3 +60,12 @@ def test_a_function_that_fails_or_is_missing_gets_a_hint_not_a_crash(key, capsys
     out = capsys.readouterr().out
     assert "raised ZeroDivisionError: learner's bug" in out
     assert "answer with a function, e.g. def " in out
+
+
+REAL_NUMBER_EXERCISES = sorted(key for key, answer in ANSWERS.items() if isinstance(answer, float))
+
+
+@pytest.mark.parametrize("key", REAL_NUMBER_EXERCISES)
+def test_a_number_exercise_answered_with_words_says_so(key, capsys):
+    exercises.check(key, "about ten")
+    assert "expected a number, got str" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import torch
 
 from ..attention import BertSelfAttention
 from ..config import BertConfig
-from ..exercises import as_number, exercise, expect_function, learners_code, not_a_number
+from ..exercises import exercise, expect_function, expect_number, learners_code
 
 LENGTH = 512
 
@@ -17,9 +17,7 @@ LENGTH = 512
                   "What is the variance of the dot product q·k?")
 def _dot_product_variance(answer: Any) -> str | None:
     expected = BertConfig.from_preset("base").head_size  # a sum of d products, each of variance 1
-    value = as_number(answer)
-    if value is None:
-        return not_a_number(answer)
+    value = expect_number(answer)
     if math.isclose(value, expected):
         return None
     if math.isclose(value, math.sqrt(expected)):

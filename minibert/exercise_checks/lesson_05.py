@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from ..config import BertConfig
-from ..exercises import as_number, exercise, not_a_number
+from ..exercises import exercise, expect_number
 from ..modeling import BertModel
 from ..tokenizer import BertTokenizer
 
@@ -51,9 +51,7 @@ def _token_table(answer: Any) -> str | None:
 @exercise("05.3", "Cosine similarity (2 decimals) of the last-layer vectors of 'bank' in 'I sat on the bank.' "
                   "and 'I robbed the bank.'")
 def _bank_cosine(answer: Any) -> str | None:
-    value = as_number(answer)
-    if value is None:
-        return not_a_number(answer)
+    value = expect_number(answer)
     a, b = _last_layer_vector("I sat on the bank.", "bank"), _last_layer_vector("I robbed the bank.", "bank")
     expected = torch.nn.functional.cosine_similarity(a, b, dim=0).item()
     return None if abs(value - expected) <= 0.006 else "take last_hidden_state at the position of 'bank' in each"

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from ..config import BertConfig
-from ..exercises import as_number, exercise, expect_function, learners_code, not_a_number
+from ..exercises import exercise, expect_function, expect_number, learners_code
 from ..heads import BertForSequenceClassification
 from ..tasks.metrics import accuracy, macro_f1
 from ..tokenizer import BertTokenizer
@@ -41,9 +41,7 @@ def _head_parameters(answer: Any) -> str | None:
 @exercise("10.2", f"A sentiment classifier's confusion matrix is {MATRIX} (rows: true negative, positive; "
                   "columns: predicted negative, positive). What is its macro-F1?")
 def _macro_f1(answer: Any) -> str | None:
-    value = as_number(answer)
-    if value is None:
-        return not_a_number(answer)
+    value = expect_number(answer)
     y_true, y_pred = _labels_of(MATRIX)
     if math.isclose(value, macro_f1(y_true, y_pred), rel_tol=1e-3):
         return None

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from ..corpus import DATA_DIR
-from ..exercises import as_number, exercise, expect_function, learners_code, not_a_number
+from ..exercises import exercise, expect_function, expect_number, learners_code
 from ..tasks import multiple_choice, summarization, translation
 from ..tasks.formats import load_swag
 from ..tasks.metrics import rouge_n
@@ -45,9 +45,7 @@ def _choice_batch_shape(answer: Any) -> str | None:
 
 @exercise("14.2", f"What is the ROUGE-1 F-measure of the prediction {PREDICTION!r} against the reference {REFERENCE!r}?")
 def _rouge1(answer: Any) -> str | None:
-    value = as_number(answer)
-    if value is None:
-        return not_a_number(answer)
+    value = expect_number(answer)
     expected = rouge_n(PREDICTION, REFERENCE, 1)
     if math.isclose(value, expected, rel_tol=1e-3):
         return None
