@@ -30,13 +30,16 @@ lab: setup
 # Tests run in 2 processes; each gets half the cores for torch. (Two processes that each start a thread per
 # core spin-wait on each other: on 2 cores the lessons' small training steps ran about 10x slower.)
 TEST_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 3 ? n / 2 : 1 )))
-TEST_ENV := OMP_NUM_THREADS=$(TEST_THREADS) MKL_NUM_THREADS=$(TEST_THREADS)
+# The tests run as most learners' CPUs would (AVX2, no bf16 units): MINIBERT_CPU_BF16=0 keeps minibert in fp32
+# on a CPU that has bf16 too. `make test CPU_BF16=1` allows bf16 where the CPU has it.
+CPU_BF16 ?= 0
+TEST_ENV := OMP_NUM_THREADS=$(TEST_THREADS) MKL_NUM_THREADS=$(TEST_THREADS) MINIBERT_CPU_BF16=$(CPU_BF16)
 
 test: setup
-	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q tests $(NBVAL) notebooks
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q -rs tests $(NBVAL) notebooks
 
 test-unit: setup
-	$(TEST_ENV) $(PY) -m pytest -n 2 -q tests
+	$(TEST_ENV) $(PY) -m pytest -n 2 -q -rs tests
 
 test-lessons: setup
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q $(NBVAL) notebooks

@@ -5,6 +5,7 @@ alternating A, B, A, B, ... after a warm-up, and reports medians.
 """
 from __future__ import annotations
 
+import os
 import platform
 import re
 import statistics
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+
+from minibert.device import CPU_BF16_SWITCH, cpu_bf16_allowed, cpu_has_bf16_units, cpu_has_fast_bf16
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -33,9 +36,13 @@ def describe_machine(device: torch.device) -> str:
         flags = " ".join(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flag_set)
     except (OSError, AttributeError):
         pass
-    import os
-
-    parts = [f"{cpu} ({os.cpu_count()} cores{', ' + flags if flags else ''}), "
+    # What torch actually uses can be less than the flags say (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA, the switch).
+    used = f"kernels {torch.backends.cpu.get_cpu_capability()}"
+    used += ", " + ("bf16 units used" if cpu_has_fast_bf16() else "no bf16" + (
+        f" ({CPU_BF16_SWITCH}=0)" if cpu_has_bf16_units() and not cpu_bf16_allowed() else " units"))
+    if os.environ.get("ONEDNN_MAX_CPU_ISA"):
+        used += f", ONEDNN_MAX_CPU_ISA={os.environ['ONEDNN_MAX_CPU_ISA']}"
+    parts = [f"{cpu} ({os.cpu_count()} cores{', flags ' + flags if flags else ''}; {used}), "
              f"torch {torch.__version__} with {torch.get_num_threads()} threads"]
     if device.type == "cuda":
         parts.append(f"GPU {torch.cuda.get_device_name(device)}")

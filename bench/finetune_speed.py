@@ -37,7 +37,8 @@ from minibert.tasks.classification import classification_collator, classificatio
 from minibert.tasks.collate import LengthGroupedSampler, feature_length  # noqa: E402
 from minibert.tasks.formats import load_glue_tsv, load_nli  # noqa: E402
 from minibert.tokenizer import BertTokenizer  # noqa: E402
-from minibert.trainer import ResumableSampler, TrainingArguments, make_optimizer, use_bf16  # noqa: E402
+from minibert.device import use_bf16  # noqa: E402
+from minibert.trainer import ResumableSampler, TrainingArguments, make_optimizer  # noqa: E402
 
 DATASETS = {"sentiment": (load_glue_tsv, "data/tasks/sentiment/train.tsv"),
             "nli": (load_nli, "data/tasks/nli/train.jsonl")}

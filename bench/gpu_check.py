@@ -160,7 +160,7 @@ def plan(dry: bool, work: Path, device: str) -> dict[str, list[str]]:
     sentiment = ROOT / "data" / "tasks" / "sentiment"
     if dry:
         speed = ["--device", "cpu", "--size", "mini", "--dtype", "fp32", "--batch-size", "2", "--seq", "32",
-                 "--warmup", "1", "--iters", "1", "--no-write"]
+                 "--warmup", "1", "--iters", "1", "--peak-size", "256", "--no-write"]
         pretrain = ["--preset", "tiny", "--steps", "4", "--batch-size", "4", "--eval-steps", "2", "--device", "cpu",
                     "--eval-corpus", corpus]
         finetune = ["--max-steps", "2", "--batch-size", "4", "--train-limit", "16", "--dev-limit", "8",

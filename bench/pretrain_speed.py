@@ -12,7 +12,7 @@ Contenders
                            rows, no attention mask when nothing is padded)
   minibert default         what `minibert pretrain` does: MLM head only at the masked positions
                            (sparse_mlm=True), fused AdamW with BERT's weight-decay groups, bf16 autocast
-                           where the hardware has bf16 matrix units (trainer.use_bf16("auto"))
+                           where the hardware has bf16 matrix units (device.use_bf16("auto"))
   transformers sdpa bf16   (only when the default path uses bf16 and --dtype is fp32) the baseline
                            with bf16 autocast and fused AdamW, to show what bf16 alone is worth
 
@@ -45,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from bench.common import RESULTS, describe_machine, interleaved_medians, matmul_peak, write_section  # noqa: E402
 from minibert.config import BertConfig  # noqa: E402
 from minibert.heads import BertForPreTraining  # noqa: E402
-from minibert.trainer import TrainingArguments, make_optimizer, use_bf16  # noqa: E402
+from minibert.device import cpu_has_bf16_units, has_fast_bf16, use_bf16  # noqa: E402
+from minibert.trainer import TrainingArguments, make_optimizer  # noqa: E402
 
 SIZES = {
     "mini": dict(num_hidden_layers=4, hidden_size=256, num_attention_heads=4, intermediate_size=1024),
@@ -166,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seq", type=int, default=128)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--iters", type=int, default=8)
+    parser.add_argument("--peak-size", type=int, default=0,
+                        help="n of the n x n x n matmul peak (default 8192 on CUDA, 2048 on CPU)")
     parser.add_argument("--compile", nargs="?", const="default", metavar="MODE",
                         help="torch.compile minibert's default path (mode: default, reduce-overhead = CUDA graphs)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="the RESULTS.md to update")
@@ -176,14 +179,22 @@ def main(argv: list[str] | None = None) -> None:
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False  # fp32 means fp32, in the peak and in the models
 
+    if args.dtype == "bf16" and not has_fast_bf16(device):
+        parser.error(f"--dtype bf16: {device.type} has no fast bf16 here (none in hardware, or MINIBERT_CPU_BF16=0), "
+                     "so it would be emulated")
+
     machine = describe_machine(device)
-    peak_n = 8192 if device.type == "cuda" else 2048
-    peaks = {dt: matmul_peak(device, dt, peak_n) for dt in (torch.float32, torch.bfloat16)}
+    peak_n = args.peak_size or (8192 if device.type == "cuda" else 2048)
+    # A peak only in the dtypes the hardware computes natively: an emulated bf16 product takes minutes.
+    dtypes = (torch.float32, torch.bfloat16) if has_fast_bf16(device) else (torch.float32,)
+    peaks = {dt: matmul_peak(device, dt, peak_n) for dt in dtypes}
     contenders = build_contenders(args, device)
     seconds = interleaved_medians({c.name: c.step for c in contenders}, args.warmup, args.iters, device)
     peaks_after = {dt: matmul_peak(device, dt, peak_n) for dt in peaks}
     peaks = {dt: max(peaks[dt], peaks_after[dt]) for dt in peaks}  # the better of before/after the run
 
+    bf16_missing = ("not measured (MINIBERT_CPU_BF16=0)" if device.type == "cpu" and cpu_has_bf16_units()
+                    else "not measured (no bf16 units)")
     tokens = args.batch_size * args.seq
     base = seconds["transformers sdpa"]
     rows = ["| contender | ms/step | tokens/s | × transformers sdpa | GFLOP/step | MFU |",
@@ -200,7 +211,8 @@ def main(argv: list[str] | None = None) -> None:
              f"{f' (minibert default: torch.compile mode={args.compile})' if args.compile else ''}")
     lines = [title, "", f"Machine: {machine}.",
              f"Matmul peak measured in the run ({peak_n}³): fp32 {peaks[torch.float32] / 1e9:,.0f} GFLOP/s, "
-             f"bf16 {peaks[torch.bfloat16] / 1e9:,.0f} GFLOP/s. Medians of {args.iters} interleaved steps "
+             f"bf16 {f'{peaks[torch.bfloat16] / 1e9:,.0f} GFLOP/s' if torch.bfloat16 in peaks else bf16_missing}. "
+             f"Medians of {args.iters} interleaved steps "
              f"after {args.warmup} warm-up rounds (`python bench/pretrain_speed.py {shown_command(argv)}`).",
              "", *rows]
     if args.note:

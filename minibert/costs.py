@@ -199,7 +199,7 @@ def measure_matmul_peak(device: torch.device, dtype: torch.dtype, n: int, repeat
 
 def detect_hardware(device: str = "auto", measure: bool = True) -> Hardware:
     """The device a run would use, its memory, and (``measure``) its matmul peak in the run's precision."""
-    from .trainer import resolve_device, use_bf16
+    from .device import resolve_device, use_bf16
 
     dev = resolve_device(device)
     bf16 = use_bf16("auto", dev)

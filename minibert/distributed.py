@@ -51,7 +51,7 @@ def setup(device: str = "auto") -> DistributedState:
 
     Each process takes the GPU of its ``LOCAL_RANK``. ``device="cpu"`` (or no GPU) gives gloo.
     """
-    from .trainer import resolve_device
+    from .device import resolve_device
 
     if not launched_by_torchrun() or int(os.environ["WORLD_SIZE"]) == 1:
         return DistributedState(0, 0, 1, resolve_device(device))

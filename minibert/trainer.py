@@ -38,6 +38,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from . import distributed
+from .device import resolve_device, use_bf16
 
 CHECKPOINT_NAME = "checkpoint.pt"
 METRICS_NAME = "metrics.jsonl"
@@ -91,37 +92,7 @@ class TrainingArguments:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
 
 
-# ----------------------------------------------------------------------------- hardware
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    """``"auto"`` picks the fastest device present: cuda, then Apple's mps, then the cpu."""
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-def cpu_has_fast_bf16() -> bool:
-    """True when the CPU has bf16 matrix instructions (AVX-512 BF16 or AMX).
-
-    Without them bf16 is emulated and slower than fp32, so autocast would only cost accuracy.
-    """
-    if "AVX512" not in torch.backends.cpu.get_cpu_capability():
-        return False
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-
-
-def use_bf16(setting: bool | str, device: torch.device) -> bool:
-    """Resolve ``bf16="auto"`` for a device."""
-    if setting != "auto":
-        return bool(setting)
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    return device.type == "cpu" and cpu_has_fast_bf16()
+# ----------------------------------------------------------------------------- seeds
 
 
 def set_seed(seed: int) -> None:

@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from minibert.device import CPU_BF16_SWITCH, cpu_has_bf16_units
 from minibert.tokenizer import BertTokenizer
 
 
@@ -19,3 +20,12 @@ def one_thread():
 def tok() -> BertTokenizer:
     """The MiniLM tokenizer (bert-base-uncased's vocabulary). Modules that need another define their own `tok`."""
     return BertTokenizer.from_pretrained("minilm")
+
+
+@pytest.fixture
+def cpu_bf16(monkeypatch):
+    """For a test about bf16 on the CPU: allow it (`make test` runs as a CPU without bf16 would, with
+    MINIBERT_CPU_BF16=0), or skip, saying why, where the CPU would only emulate it."""
+    if not cpu_has_bf16_units():
+        pytest.skip("this CPU has no bf16 units (AVX-512 BF16 or AMX): bf16 would be emulated, far slower")
+    monkeypatch.setenv(CPU_BF16_SWITCH, "1")

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_gpu_check_dry_run_passes_every_step(tmp_path):
     results = tmp_path / "gpu_results.md"
-    env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": "2"}
+    env = {**os.environ, "PYTHON": sys.executable}
     proc = subprocess.run(["bash", str(ROOT / "bench" / "gpu_check.sh"), "--dry", "--results", str(results),
                            "--work", str(tmp_path / "work")], env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

@@ -197,7 +197,7 @@ def test_minilm_matches_transformers():
     assert ours.num_parameters() == 22_713_216
 
 
-def test_sdpa_path_equals_explicit_path_in_bf16_autocast():
+def test_sdpa_path_equals_explicit_path_in_bf16_autocast(cpu_bf16):
     """The two attention paths agree also under autocast, where the mask must follow the compute dtype."""
     torch.manual_seed(0)
     model = BertModel(BertConfig(**CONFIGS["tiny"])).eval()

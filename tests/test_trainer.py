@@ -248,7 +248,7 @@ def test_bad_checkpoint_is_a_clear_error(tmp_path):
         load_checkpoint(bad)
 
 
-def test_bf16_autocast_trains_on_cpu(tmp_path):
+def test_bf16_autocast_trains_on_cpu(tmp_path, cpu_bf16):
     out = make_trainer(tmp_path, bf16=True, max_steps=2).train()
     assert math.isfinite(out.training_loss)
 
