@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bench.common import RESULTS, describe_machine, write_section  # noqa: E402
 from minibert.hub import minilm_dir  # noqa: E402
-from minibert.pretrain import COURSE_MODEL_DIR  # noqa: E402
 from minibert.tasks import finetune as ft  # noqa: E402
 from minibert.tasks.collate import LengthGroupedSampler, feature_length  # noqa: E402
 from minibert.tokenizer import BertTokenizer  # noqa: E402
@@ -123,7 +122,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the train/dev subset sizes")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (both runs in fp32 either way)")
-    parser.add_argument("--course-model", type=Path, default=COURSE_MODEL_DIR,
+    parser.add_argument("--course-model", type=Path,
                         help="the course's pre-trained model folder (default data/models/course-tiny)")
     parser.add_argument("--course-only", action="store_true",
                         help="only the course model's transfer runs (section finetune-course-transfer)")
@@ -133,7 +132,7 @@ def main() -> None:
 
     transformers.logging.set_verbosity_error()  # its per-model load reports (the new heads are expected)
 
-    course = args.course_model if (args.course_model / "config.json").is_file() else None
+    course = args.course_model or course_model_dir()
     parity = ["| task (metric) | train / dev | minibert | transformers | difference |", "|---|---|---:|---:|---:|"]
     transfer = ["| task (metric) | MiniLM | MiniLM config, random init | course model | course config, random init |",
                 "|---|---:|---:|---:|---:|"]

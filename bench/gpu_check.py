@@ -150,9 +150,9 @@ def has_command(name: str, env: dict[str, str]) -> bool:
 def plan(dry: bool, work: Path, device: str) -> dict[str, list[str]]:
     """The commands of each step: real sizes on the GPU, toy sizes (seconds) with --dry."""
     py = sys.executable
-    corpus = "course"
+    corpus = str(ROOT / "data" / "corpus" / "course.txt")
     if dry:
-        from minibert.coursedata.stories import write_corpus
+        from minibert.course.datagen.stories import write_corpus
 
         corpus = str(write_corpus(work / "corpus.txt", 60, seed=1))
     vocab = str(ROOT / "data" / "vocab" / "course-8k")
@@ -168,15 +168,15 @@ def plan(dry: bool, work: Path, device: str) -> dict[str, list[str]]:
     else:
         speed = ["--device", device, "--size", "base", "--dtype", "bf16", "--results", str(work / "RESULTS.md")]
         pretrain = ["--preset", "small", "--steps", "400", "--batch-size", "128", "--eval-steps", "200",
-                    "--device", device, "--eval-corpus", "course:dev"]
+                    "--device", device, "--eval-corpus", str(ROOT / "data" / "corpus" / "course_dev.txt")]
         finetune = ["--max-steps", "300", "--device", device]  # SST-2-style course sentiment, 4,000 sentences
-    prepare_corpus = corpus if corpus != "course" else str(ROOT / "data" / "corpus" / "course.txt")
     return {
         "parity": [py, "bench/gpu_parity.py", "--device", "cpu" if dry else device] + (["--quick"] if dry else []),
         "speed": [py, "bench/pretrain_speed.py", *speed],
-        "prepare": [py, "-m", "minibert", "prepare", "--corpus", prepare_corpus, "--vocab", vocab,
+        "prepare": [py, "-m", "minibert", "prepare", "--corpus", corpus, "--vocab", vocab,
                     "--out", str(shards)],
-        "pretrain": [py, "-m", "minibert", "pretrain", "--corpus", str(shards), *pretrain, "--save-steps", "0",
+        "pretrain": [py, "-m", "minibert", "pretrain", "--corpus", str(shards), "--vocab", vocab, *pretrain,
+                     "--save-steps", "0",
                      "--no-keep-checkpoint", "--out", str(work / "pretrained")],
         "finetune": [py, "-m", "minibert", "finetune", "text-classification", "--model", str(work / "pretrained"),
                      "--train", str(sentiment / "train.tsv"), "--dev", str(sentiment / "dev.tsv"),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from minibert.attention_views import head_view, model_view, neuron_view, save_html
+from minibert.course.attention_views import head_view, model_view, neuron_view, save_html
 from minibert.modeling import BertModel
 from minibert.tokenizer import BertTokenizer
 

@@ -2,6 +2,8 @@
 
 Lesson by lesson: ``tokenizer`` (01), ``embeddings`` (02), ``attention`` (03), ``encoder`` and
 ``modeling`` (04-05), ``heads`` (07-13), ``pretraining_data`` and ``trainer`` (07-09), ``tasks`` (10-14).
+What only the course needs (profiles, exercises, its data and models) is ``minibert.course``, which the
+library never imports.
 """
 from .config import BertConfig
 from .heads import (
@@ -14,7 +16,6 @@ from .heads import (
     BertForTokenClassification,
 )
 from .modeling import BertModel, BertPreTrainedModel
-from .profile import PROFILE, pick, profile_line
 from .tokenizer import BertTokenizer
 
 __version__ = "0.1.0"
@@ -23,5 +24,5 @@ __all__ = [
     "BertConfig", "BertTokenizer", "BertModel", "BertPreTrainedModel",
     "BertForPreTraining", "BertForMaskedLM", "BertForNextSentencePrediction",
     "BertForSequenceClassification", "BertForTokenClassification", "BertForQuestionAnswering",
-    "BertForMultipleChoice", "PROFILE", "pick", "profile_line",
+    "BertForMultipleChoice",
 ]

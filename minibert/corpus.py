@@ -5,10 +5,8 @@ text with **one sentence per line and a blank line between documents**. Next sen
 the document boundaries (a "random" next sentence must come from another document), so a corpus is a
 ``list[list[str]]``: documents, each a list of sentences.
 
-Three corpora are at hand with no network:
+Two kinds of corpora are at hand with no network (the course's own is ``minibert.course.corpus``):
 
-* ``course_corpus()``: the course's own English, written by ``minibert.coursedata.stories`` and committed
-  in ``data/corpus/``; ``course_vocab_dir()`` is the WordPiece vocabulary trained on it.
 * ``stdlib_corpus()``: real prose from the Python standard library's own documentation (the language
   reference topics in ``pydoc_data`` and the docstrings of the library's modules), which every Python has.
 * ``read_documents(path_or_glob)``: any user's files in the standard format (e.g. a Wikipedia extract).
@@ -24,21 +22,9 @@ import sysconfig
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from minibert.coursedata import stories
-
 Document = list[str]
 PathLike = str | os.PathLike
 Source = PathLike | Sequence[PathLike]
-
-# The data folder of a source checkout: <repo>/data next to <repo>/minibert.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-CACHE_DIR = Path(os.environ.get("MINIBERT_CACHE", Path.home() / ".cache" / "minibert"))
-
-# The committed course corpus: file name, number of documents, seed (see data/README.md).
-COURSE_SPLITS: dict[str, tuple[str, int, int]] = {
-    "train": ("course.txt", 8000, 0),
-    "dev": ("course_dev.txt", 400, 1),
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,11 +113,16 @@ def check_documents(documents: Sequence[Document], min_documents: int = 2, where
         )
 
 
+def format_corpus(documents: Sequence[Document]) -> str:
+    """The standard pre-training format: one sentence per line, a blank line between documents."""
+    return "\n\n".join("\n".join(doc) for doc in documents) + "\n"
+
+
 def write_documents(documents: Iterable[Document], path: PathLike) -> Path:
     """Write documents in the standard format (one sentence per line, a blank line between documents)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(stories.format_corpus(list(documents)), encoding="utf-8")
+    path.write_text(format_corpus(list(documents)), encoding="utf-8")
     return path
 
 
@@ -238,83 +229,3 @@ def stdlib_corpus(include_docstrings: bool = True, min_sentences: int = 2) -> li
     library takes a few seconds the first time; the result is cached in memory.
     """
     return [list(doc) for doc in _stdlib_corpus(include_docstrings, min_sentences)]
-
-
-# --------------------------------------------------------------------------------------------
-# The course corpus and its vocabularies
-# --------------------------------------------------------------------------------------------
-
-def course_corpus_path(split: str = "train") -> Path:
-    """The committed file of a split of the course corpus (``data/corpus/course.txt`` for "train")."""
-    if split not in COURSE_SPLITS:
-        raise ValueError(f"unknown split {split!r}; choose one of {sorted(COURSE_SPLITS)}")
-    return DATA_DIR / "corpus" / COURSE_SPLITS[split][0]
-
-
-def course_corpus(split: str = "train") -> list[Document]:
-    """The course corpus: ``"train"`` (8,000 documents) or ``"dev"`` (400 documents).
-
-    It is read from ``data/corpus/`` in a source checkout. Where the package is installed without the
-    data folder, the same text is regenerated in memory from the committed seed (about a second): the
-    generator is deterministic, and a test checks that the committed files equal its output.
-    """
-    path = course_corpus_path(split)
-    if path.is_file():
-        return read_documents(path)
-    _, n_documents, seed = COURSE_SPLITS[split]
-    return stories.generate_corpus(n_documents, seed)
-
-
-def course_vocab_dir(size: int = 8000) -> Path:
-    """A folder with ``vocab.txt`` and ``tokenizer_config.json``: WordPiece trained on the course corpus.
-
-    ``size`` is the ``vocab_size`` asked of the trainer. The course corpus has only about 1,500 distinct
-    words, so WordPiece runs out of merges at 4,317 tokens: ``course-8k`` (the default, for from-scratch
-    models) therefore holds 4,317 tokens and every word of the corpus whole. ``course-2k`` (for the lesson
-    on vocabulary size) has 2,000 tokens and splits many words, even frequent ones: the WordPiece score
-    (pair count / product of the parts' counts) merges rare pairs first. Both are committed in
-    ``data/vocab/``. Another size (or a missing data folder) is trained once into the cache
-    (``~/.cache/minibert/vocab``, or ``$MINIBERT_CACHE``) and reused. For the real bert-base-uncased
-    vocabulary (MiniLM), use ``minibert.hub.minilm_dir()``.
-    """
-    name = _vocab_name(size)
-    for directory in (DATA_DIR / "vocab" / name, CACHE_DIR / "vocab" / name):
-        if (directory / "vocab.txt").is_file():
-            return directory
-    return build_course_vocab(size, CACHE_DIR / "vocab" / name)
-
-
-def _vocab_name(size: int) -> str:
-    return f"course-{size // 1000}k" if size % 1000 == 0 else f"course-{size}"
-
-
-def build_course_vocab(size: int, directory: PathLike) -> Path:
-    """Train a WordPiece vocabulary of at most ``size`` tokens on the course training corpus and save it as
-    a tokenizer folder (lower-cased, special tokens [PAD]=0, [UNK]=1, [CLS]=2, [SEP]=3, [MASK]=4).
-
-    It uses the readable ``train_wordpiece`` (a few seconds here): unlike the ``tokenizers`` library's
-    trainer, it breaks ties the same way on every run, so the committed files can be rebuilt exactly."""
-    from minibert.tokenizer import BertTokenizer
-    from minibert.wordpiece import train_wordpiece, write_vocab
-
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    sentences = [sentence for doc in course_corpus("train") for sentence in doc]
-    vocab_file = write_vocab(train_wordpiece(sentences, size, do_lower_case=True), directory / "vocab.txt")
-    BertTokenizer(vocab_file, do_lower_case=True).save_pretrained(directory)
-    return directory
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m minibert.corpus --vocab 8000 2000``: rebuild the committed course vocabularies."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Rebuild the course WordPiece vocabularies in data/vocab/.")
-    parser.add_argument("--vocab", type=int, nargs="+", default=[8000, 2000], help="vocabulary sizes")
-    args = parser.parse_args(argv)
-    for size in args.vocab:
-        print(build_course_vocab(size, DATA_DIR / "vocab" / _vocab_name(size)))
-
-
-if __name__ == "__main__":
-    main()

@@ -57,6 +57,7 @@ BYTES_PER_PARAMETER = 4 + 4 + 8  # fp32 weight + gradient + AdamW's exp_avg and 
 ACTIVATION_BYTES_PER_TOKEN_LAYER_PER_H = 34  # bf16; x2 in fp32 (Korthikanti et al. 2022, no attention matrix)
 ASSUMED_MFU = {"cuda": 0.40, "cpu": 0.30, "mps": 0.30}
 GB = 1e9
+BERT_VOCAB_SIZE = 30522  # bert-base-uncased
 
 
 @dataclass(frozen=True)
@@ -89,22 +90,16 @@ class Profile:
         return BertConfig.from_preset(self.preset, vocab_size=self.vocab_size, max_position_embeddings=max(512, seq))
 
 
-def _course_vocab_size() -> int:
-    from .corpus import course_vocab_dir
-
-    with open(course_vocab_dir() / "vocab.txt", encoding="utf-8") as file:
-        return sum(1 for _ in file)
-
-
-def make_profiles() -> dict[str, Profile]:
-    course_vocab = _course_vocab_size()
+def make_profiles(vocab_size: int = BERT_VOCAB_SIZE) -> dict[str, Profile]:
+    """The sizes of ``minibert pretrain --profile``; ``vocab_size``: the smoke and full runs' vocabulary
+    (the course's is much smaller than BERT's)."""
     return {
         "smoke": Profile("smoke", "CPU: the course's tiny model, as the lessons train it in CI",
-                         "tiny", course_vocab, 32, (Phase(128, 3000, 20),)),
+                         "tiny", vocab_size, 32, (Phase(128, 3000, 20),)),
         "full": Profile("full", "one GPU: BERT-small on the course corpus, well under an hour",
-                        "small", course_vocab, 128, (Phase(128, 20_000, 20),)),
+                        "small", vocab_size, 128, (Phase(128, 20_000, 20),)),
         "base": Profile("base", "the BERT paper: BERT-base, batch 256, 1M steps, seq 128 then 512 (10%)",
-                        "base", 30522, 256, (Phase(128, 900_000, 20), Phase(512, 100_000, 80)),
+                        "base", BERT_VOCAB_SIZE, 256, (Phase(128, 900_000, 20), Phase(512, 100_000, 80)),
                         corpus="your corpus, prepared with `minibert prepare` (BERT used 3.3B words)"),
     }
 
@@ -330,8 +325,8 @@ def add_cost_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def dry_run(profile_name: str, world_size: int = 1, mfu: float | None = None, device: str = "auto",
-            measure: bool = True) -> str:
-    profiles = make_profiles()
+            measure: bool = True, vocab_size: int = BERT_VOCAB_SIZE) -> str:
+    profiles = make_profiles(vocab_size)
     if profile_name not in profiles:
         raise ValueError(f"unknown profile {profile_name!r}; choose one of {', '.join(profiles)}")
     est = estimate(profiles[profile_name], world_size, detect_hardware(device, measure), mfu)
@@ -343,9 +338,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="base", choices=("smoke", "full", "base"))
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--vocab-size", type=int, default=BERT_VOCAB_SIZE,
+                        help=f"the vocabulary of the smoke and full runs (default {BERT_VOCAB_SIZE}, BERT's)")
     add_cost_arguments(parser)
     args = parser.parse_args(argv)
-    print(dry_run(args.profile, args.world_size, args.mfu, args.device, not args.no_measure))
+    print(dry_run(args.profile, args.world_size, args.mfu, args.device, not args.no_measure, args.vocab_size))
     return 0
 
 

@@ -12,9 +12,8 @@ The fast path computes the vocabulary projection only at the ~15% masked positio
 The run may be spread over several processes with ``torchrun --nproc_per_node N -m minibert pretrain
 ...`` (``minibert.distributed``): ``--batch-size`` is the global batch, whatever the number of processes.
 
-Also here: :func:`fill_mask` (what a pre-trained model guesses for ``[MASK]``) and
-:func:`course_model` (the small model pre-trained on the course corpus, committed in
-``data/models/course-tiny``), and the ``pretrain`` and ``fill-mask`` commands.
+Also here: the ``pretrain`` and ``fill-mask`` commands (fill-mask itself is a pipeline,
+``minibert.tasks.pipelines``).
 """
 from __future__ import annotations
 
@@ -27,17 +26,17 @@ import torch
 
 from . import distributed
 from .config import BertConfig
-from .corpus import DATA_DIR, course_corpus, course_vocab_dir, read_documents, stdlib_corpus
+from .corpus import read_documents, stdlib_corpus
+from .costs import BERT_VOCAB_SIZE, dry_run, make_profiles
 from .heads import BertForPreTraining
 from .pretraining_data import IGNORE_INDEX, PretrainingCollator, PretrainingDataset, build_pretraining_dataset
 from .shards import build_sharded_dataset, is_shard_dir
+from .tasks.pipelines import pipeline
 from .tokenizer import BertTokenizer
 from .trainer import Batch, Trainer, TrainingArguments, TrainOutput, set_seed
 
-COURSE_MODEL_DIR = DATA_DIR / "models" / "course-tiny"
 # Built-in corpora, by name; anything else is a path or a glob of files in the standard format.
-CORPORA = {"course": lambda: course_corpus("train"), "course:dev": lambda: course_corpus("dev"),
-           "stdlib": stdlib_corpus}
+CORPORA = {"stdlib": stdlib_corpus}
 EVAL_EXAMPLES = 512  # held-out examples scored at each evaluation (a few seconds for a small model)
 
 
@@ -45,8 +44,8 @@ EVAL_EXAMPLES = 512  # held-out examples scored at each evaluation (a few second
 
 
 def load_documents(corpus: str | Path | Sequence[str | Path]) -> list[list[str]]:
-    """``"course"`` (``"course:dev"``: its held-out split), ``"stdlib"``, a file, a glob
-    (``"wiki/*.txt"``) or a list of files, in the standard format."""
+    """``"stdlib"`` (the Python documentation's prose), a file, a glob (``"wiki/*.txt"``) or a list of
+    files, in the standard format."""
     if isinstance(corpus, str) and corpus in CORPORA:
         return CORPORA[corpus]()
     return read_documents(corpus)
@@ -73,10 +72,13 @@ def per_device_batch_size(batch_size: int, gradient_accumulation_steps: int, wor
 
 
 def load_tokenizer(model: str | Path | None = None, vocab: str | Path | None = None) -> BertTokenizer:
-    """The tokenizer of ``model`` if given, else of ``vocab``, else the course vocabulary."""
+    """The tokenizer of ``model`` (continued training) or of ``vocab`` (a fresh model)."""
     if model is not None and vocab is not None:
         raise ValueError("give --model (its own vocabulary) or --vocab, not both")
-    return BertTokenizer.from_pretrained(model or vocab or course_vocab_dir())
+    if model is None and vocab is None:
+        raise ValueError("a fresh model needs --vocab (a folder with vocab.txt, e.g. data/vocab/course-8k, "
+                         "or minilm for bert-base-uncased's), or continue from --model")
+    return BertTokenizer.from_pretrained(model or vocab)
 
 
 def build_model(tokenizer: BertTokenizer, preset: str = "tiny", model: str | Path | None = None,
@@ -169,8 +171,6 @@ def pretrain(corpus: str | Path | Sequence[str | Path], out: str | Path, *, pres
                   seed=seed, show_progress=show_progress)
     dataset = make_dataset(corpus, tokenizer, dupe_factor=dupe_factor, dynamic_masking=dynamic_masking, **recipe)
     collate = PretrainingCollator(tokenizer.pad_token_id, pad_to_multiple_of=8 if state.device.type == "cuda" else 1)
-    if eval_corpus is None and corpus == "course":
-        eval_corpus = "course:dev"
     eval_fn = None
     if eval_corpus is not None:
         eval_set = make_dataset(eval_corpus, tokenizer, dynamic_masking=False, **recipe)  # fixed masks: comparable
@@ -196,53 +196,6 @@ def pretrain(corpus: str | Path | Sequence[str | Path], out: str | Path, *, pres
     return result
 
 
-# ----------------------------------------------------------------------------- using the model
-
-
-def fill_mask(model: torch.nn.Module, tokenizer: BertTokenizer, text: str, top_k: int = 5,
-              ) -> list[list[tuple[str, float]]]:
-    """For each ``[MASK]`` in ``text`` (in order), the ``top_k`` (token, probability) guesses."""
-    encoding = tokenizer(text, return_tensors="pt")
-    input_ids = encoding["input_ids"]  # (1, T)
-    positions = (input_ids[0] == tokenizer.mask_token_id).nonzero().flatten()  # (n_masks,)
-    if len(positions) == 0:
-        raise ValueError(f"no {tokenizer.mask_token} token in {text!r}: nothing to fill")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        outputs = model(**{k: v.to(device) for k, v in encoding.items()})
-    model.train(was_training)
-    logits = getattr(outputs, "prediction_logits", None)
-    logits = outputs.logits if logits is None else logits  # BertForMaskedLM calls them logits
-    probs = logits[0, positions.to(device)].float().softmax(-1)  # (n_masks, V)
-    top = probs.topk(top_k, dim=-1)
-    return [list(zip(tokenizer.convert_ids_to_tokens(ids.tolist()), p.tolist()))
-            for p, ids in zip(top.values.cpu(), top.indices.cpu())]
-
-
-def course_model_dir() -> Path:
-    """The folder of the course's pre-trained model (``data/models/course-tiny``)."""
-    if not (COURSE_MODEL_DIR / "config.json").is_file():
-        raise FileNotFoundError(
-            f"the course model is not in {COURSE_MODEL_DIR}; make it with `{COURSE_MODEL_COMMAND}`")
-    return COURSE_MODEL_DIR
-
-
-def course_model() -> BertForPreTraining:
-    """The small BERT pre-trained on the course corpus (eval mode); its tokenizer: :func:`course_tokenizer`."""
-    return BertForPreTraining.from_pretrained(course_model_dir())
-
-
-def course_tokenizer() -> BertTokenizer:
-    return BertTokenizer.from_pretrained(course_model_dir())
-
-
-# The command that made data/models/course-tiny (bench/RESULTS.md gives its time and accuracies).
-COURSE_MODEL_COMMAND = ("python -m minibert pretrain --preset tiny --corpus course --steps 4000 --batch-size 64 "
-                        "--lr 3e-3 --eval-steps 250 --no-keep-checkpoint --out data/models/course-tiny")
-
-
 # ----------------------------------------------------------------------------- command line
 
 
@@ -251,9 +204,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("pretrain", help="pre-train a BERT with MLM + NSP",
                               description="Pre-train BERT (masked LM + next sentence prediction) and write a "
                                           "from_pretrained folder with metrics.jsonl.")
-    p.add_argument("--corpus", default="course",
-                   help="'course', 'stdlib', a file or a glob of files (one sentence a line, blank line between "
-                        "documents), or a shard folder made by `minibert prepare`; default: course")
+    p.add_argument("--corpus",
+                   help="a file or a glob of files (one sentence a line, a blank line between documents), a shard "
+                        "folder made by `minibert prepare`, or 'stdlib' (the Python documentation's prose)")
     p.add_argument("--out", type=Path, help="output folder (required, except with --dry-run)")
     p.add_argument("--profile", choices=("smoke", "full", "base"),
                    help="a run's size (see minibert.costs): sets --preset, --batch-size, --steps and "
@@ -262,7 +215,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="print the profile's parameters, FLOPs per step, memory and expected time, and stop")
     p.add_argument("--preset", help="model size for a fresh model: tiny, mini, small, medium, base")
     p.add_argument("--model", help="continue from this model folder (uses its vocabulary)")
-    p.add_argument("--vocab", help="tokenizer folder for a fresh model (default: the course vocabulary)")
+    p.add_argument("--vocab", help="tokenizer folder for a fresh model (e.g. data/vocab/course-8k, or minilm)")
     p.add_argument("--steps", type=int, help="optimizer steps (default 1000)")
     p.add_argument("--batch-size", type=int, help="sequences per optimizer step, over all processes (default 32)")
     p.add_argument("--gradient-accumulation-steps", type=int, default=1,
@@ -278,7 +231,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--whole-word-mask", action="store_true", help="mask all the pieces of a word together")
     p.add_argument("--sparse-mlm", action=argparse.BooleanOptionalAction, default=True,
                    help="vocabulary projection only at masked positions (default; same loss, faster)")
-    p.add_argument("--eval-corpus", help="held-out corpus scored at evaluations (default for 'course': its dev split)")
+    p.add_argument("--eval-corpus", help="held-out corpus scored at evaluations (same forms as --corpus)")
     p.add_argument("--eval-steps", type=int, default=0, help="evaluate every N steps (0: at the end only)")
     p.add_argument("--save-steps", type=int, default=200, help="checkpoint every N steps")
     p.add_argument("--keep-checkpoint", action=argparse.BooleanOptionalAction, default=True,
@@ -293,7 +246,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f = subparsers.add_parser("fill-mask", help="print a model's guesses for [MASK]",
                               description="Print the top predictions (with probabilities) for each [MASK].")
     f.add_argument("text", nargs="+", help='sentences with [MASK], e.g. "the [MASK] sat on the mat."')
-    f.add_argument("--model", help="a pre-trained model folder (default: the course model)")
+    f.add_argument("--model", required=True, help="a pre-trained model folder with an MLM head")
     f.add_argument("--top-k", type=int, default=5)
     f.set_defaults(func=run_fill_mask)
 
@@ -302,13 +255,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 PRETRAIN_DEFAULTS = {"preset": "tiny", "steps": 1000, "batch_size": 32, "max_seq_length": 128}
 
 
+def vocab_size(args: argparse.Namespace) -> int:
+    """The vocabulary size of the run the command line describes (BERT's when no tokenizer is named)."""
+    if args.model is None and args.vocab is None:
+        return BERT_VOCAB_SIZE
+    return len(load_tokenizer(args.model, args.vocab))
+
+
 def apply_profile(args: argparse.Namespace) -> None:
     """Fill the size arguments left out: from --profile if given, else from PRETRAIN_DEFAULTS."""
     sizes = dict(PRETRAIN_DEFAULTS)
     if args.profile:
-        from .costs import make_profiles
-
-        profile = make_profiles()[args.profile]
+        profile = make_profiles(vocab_size(args))[args.profile]
         phase = profile.phases[0]
         sizes = {"preset": profile.preset, "steps": phase.steps, "batch_size": profile.global_batch_size,
                  "max_seq_length": phase.seq_length}
@@ -319,12 +277,13 @@ def apply_profile(args: argparse.Namespace) -> None:
 
 def run_pretrain(args: argparse.Namespace) -> int:
     if args.dry_run:
-        from .costs import dry_run
-
-        print(dry_run(args.profile or "smoke", distributed.requested_world_size(), device=args.device))
+        print(dry_run(args.profile or "smoke", distributed.requested_world_size(), device=args.device,
+                      vocab_size=vocab_size(args)))
         return 0
     if args.out is None:
         raise ValueError("--out is required (the folder the model is written to)")
+    if args.corpus is None:
+        raise ValueError("--corpus is required (e.g. data/corpus/course.txt)")
     apply_profile(args)
     try:
         return _run_pretrain(args)
@@ -351,15 +310,14 @@ def _run_pretrain(args: argparse.Namespace) -> int:
 
 
 def run_fill_mask(args: argparse.Namespace) -> int:
-    directory = args.model or course_model_dir()
-    model = BertForPreTraining.from_pretrained(directory)
-    tokenizer = BertTokenizer.from_pretrained(directory)
+    fill = pipeline("fill-mask", model=args.model)
     for text in args.text:
         print(text)
-        guesses = fill_mask(model, tokenizer, text, args.top_k)
-        for number, mask_guesses in enumerate(guesses, start=1):
-            if len(guesses) > 1:
-                print(f"  {tokenizer.mask_token} {number}:")
-            for token, prob in mask_guesses:
-                print(f"    {token:<16} {prob:.3f}")
+        guesses = fill(text, top_k=args.top_k)
+        per_mask = guesses if guesses and isinstance(guesses[0], list) else [guesses]
+        for number, mask_guesses in enumerate(per_mask, start=1):
+            if len(per_mask) > 1:
+                print(f"  {fill.tokenizer.mask_token} {number}:")
+            for guess in mask_guesses:
+                print(f"    {guess['token_str']:<16} {guess['score']:.3f}")
     return 0

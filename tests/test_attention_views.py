@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from minibert.attention_views import head_view, model_view, neuron_view, neuron_view_data, save_html
+from minibert.course.attention_views import head_view, model_view, neuron_view, neuron_view_data, save_html
 from minibert.config import BertConfig
 from minibert.modeling import BertModel
 from minibert.tokenizer import BertTokenizer
@@ -125,7 +125,7 @@ def test_clear_errors_on_bad_input():
 
 
 def test_loads_from_network_spots_cdn_and_remote_scripts():
-    from minibert.attention_views import loads_from_network
+    from minibert.course.attention_views import loads_from_network
 
     assert loads_from_network('<script src="https://cdnjs.cloudflare.com/x.js"></script>')
     assert loads_from_network("require.config({paths: {d3: 'https://cdn.jsdelivr.net/d3'}})")

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from minibert.cli import COMMAND_MODULES, build_parser, main
-from minibert.corpus import course_corpus, course_vocab_dir, write_documents
+from minibert.corpus import write_documents
+from minibert.course.corpus import course_corpus, course_vocab_dir
 from minibert.trainer import read_metrics
 
 
@@ -51,7 +52,8 @@ def test_no_keep_checkpoint_leaves_only_the_model(corpus, tmp_path):
 
 
 def test_missing_corpus_is_one_clear_line(tmp_path, capsys):
-    assert main(["pretrain", "--corpus", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "o")]) == 1
+    assert main(["pretrain", "--corpus", str(tmp_path / "nope.txt"), "--vocab", str(course_vocab_dir(2000)),
+                 "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("minibert pretrain: error:") and "nope.txt" in err
 
@@ -64,7 +66,14 @@ def test_resume_without_checkpoint_is_an_error(corpus, tmp_path, capsys):
 def test_fill_mask_without_mask_is_an_error(corpus, tmp_path, capsys):
     assert main(pretrain_args(corpus, tmp_path)) == 0
     assert main(["fill-mask", "--model", str(tmp_path), "no mask in here"]) == 1
-    assert "no [MASK] token" in capsys.readouterr().err
+    assert "no [MASK] in" in capsys.readouterr().err
+
+
+def test_pretrain_needs_a_corpus_and_a_vocabulary(tmp_path, capsys):
+    assert main(["pretrain", "--out", str(tmp_path)]) == 1
+    assert "--corpus is required" in capsys.readouterr().err
+    assert main(["pretrain", "--corpus", "stdlib", "--out", str(tmp_path)]) == 1
+    assert "a fresh model needs --vocab" in capsys.readouterr().err
 
 
 def test_every_registered_module_adds_commands():

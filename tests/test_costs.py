@@ -78,7 +78,7 @@ def test_profiles_follow_the_paper_for_base():
 
 
 def test_dry_run_prints_parameters_flops_memory_and_time(capsys):
-    assert main(["--profile", "smoke"]) == 0
+    assert main(["--profile", "smoke", "--vocab-size", "4317"]) == 0  # the course vocabulary
     text = capsys.readouterr().out
     for needle in ("parameters: 1,", "FLOPs per step at seq 128", "memory per process", "matmul peak measured",
                    "expected time:", "MFU"):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from minibert.coursedata import (task_multiple_choice, task_ner, task_nli, task_qa, task_qa_v2, task_sentiment,
+from minibert.course.datagen import (task_multiple_choice, task_ner, task_nli, task_qa, task_qa_v2, task_sentiment,
                                  task_summarization, task_translation)
-from minibert.coursedata.task_all import GENERATORS
-from minibert.coursedata.task_common import DATA_DIR
+from minibert.course.datagen.task_all import GENERATORS
+from minibert.course.datagen.task_common import tasks_dir
+
+DATA_DIR = tasks_dir()
 from minibert.tasks.formats import (NLI_LABELS, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
                                     load_summaries, load_swag)
 
@@ -33,7 +35,7 @@ def test_committed_files_are_what_the_generators_write(tmp_path):
         assert written == [p.name for p in _files(generator.TASK)]
         for name in written:
             assert (tmp_path / generator.TASK / name).read_bytes() == (DATA_DIR / generator.TASK / name).read_bytes(), \
-                f"{generator.TASK}/{name} differs from its generator's output: rerun python -m minibert.coursedata.task_all"
+                f"{generator.TASK}/{name} differs from its generator's output: rerun python -m minibert.course.datagen.task_all"
 
 
 def test_total_size_is_small():
@@ -244,6 +246,6 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, module, sizes):
 
 
 def test_generators_fail_loudly_when_templates_run_out():
-    from minibert.coursedata.task_common import draw_unique
+    from minibert.course.datagen.task_common import draw_unique
     with pytest.raises(RuntimeError, match="only 2 different items"):
         draw_unique(lambda r: r.randrange(2), 3, random.Random(0))

@@ -153,15 +153,17 @@ def test_a_single_process_is_not_distributed(monkeypatch):
 
 
 def test_torchrun_runs_minibert_pretrain_on_two_processes(tmp_path):
-    from minibert.coursedata.stories import write_corpus
+    from minibert.course.corpus import course_vocab_dir
+    from minibert.course.datagen.stories import write_corpus
 
     corpus = write_corpus(tmp_path / "corpus.txt", 40, seed=2)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
-               str(free_port()), "-m", "minibert", "pretrain", "--corpus", str(corpus), "--preset", "tiny",
+               str(free_port()), "-m", "minibert", "pretrain", "--corpus", str(corpus), "--vocab", str(course_vocab_dir()), "--preset", "tiny",
                "--steps", "3", "--batch-size", "4", "--max-seq-length", "32", "--device", "cpu", "--no-bf16",
                "--out", str(tmp_path / "out")]
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)  # a hang guard only: the step takes seconds
+    proc = subprocess.run(command, env=env, capture_output=True, text=True,
+                          timeout=600)  # a hang guard only: the step takes seconds
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert [r["step"] for r in read_metrics(tmp_path / "out")] == [1, 2, 3]
     assert (tmp_path / "out" / "config.json").is_file()

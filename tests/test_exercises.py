@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from minibert import exercises
+from minibert.course import exercises
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 

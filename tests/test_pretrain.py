@@ -1,23 +1,17 @@
-"""Pre-training end to end on a tiny corpus, fill-mask, and the committed course model."""
+"""Pre-training end to end on a tiny corpus, and fill-mask on what it wrote (the course model: test_course_models.py)."""
 from __future__ import annotations
-
-import json
-import re
-from pathlib import Path
 
 import pytest
 import torch
 
 from minibert import trainer as trainer_module
 from minibert.config import BertConfig
-from minibert.coursedata.world import ANIMAL, COUNTRY
-from minibert.corpus import course_corpus, course_vocab_dir, write_documents
+from minibert.corpus import write_documents
+from minibert.course.corpus import course_corpus, course_vocab_dir
 from minibert.heads import BertForPreTraining
-from minibert.pretrain import (
-    COURSE_MODEL_COMMAND, COURSE_MODEL_DIR, course_model, course_tokenizer, fill_mask, load_tokenizer, pretrain,
-    pretraining_metrics,
-)
+from minibert.pretrain import load_tokenizer, pretrain, pretraining_metrics
 from minibert.pretraining_data import PretrainingCollator, build_pretraining_dataset
+from minibert.tasks.pipelines import pipeline
 from minibert.tokenizer import BertTokenizer
 from minibert.trainer import read_metrics
 
@@ -118,50 +112,21 @@ def test_pretraining_metrics_same_for_sparse_and_full_head(corpus, vocab):
     assert pretraining_metrics(outputs, batch)["mlm_accuracy"] == 1.0
 
 
-def test_fill_mask_returns_top_k_per_mask(trained):
+def test_fill_mask_on_the_output_returns_top_k_per_mask(trained):
     out, _ = trained
-    model, tok = BertForPreTraining.from_pretrained(out), BertTokenizer.from_pretrained(out)
-    guesses = fill_mask(model, tok, "the [MASK] sat on the [MASK].", top_k=3)
+    fill = pipeline("fill-mask", model=out)
+    guesses = fill("the [MASK] sat on the [MASK].", top_k=3)
     assert len(guesses) == 2 and all(len(g) == 3 for g in guesses)
     for g in guesses:
-        probs = [p for _, p in g]
+        probs = [guess["score"] for guess in g]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-6
-        assert all(token in tok.vocab for token, _ in g)
+        assert all(guess["token_str"] in fill.tokenizer.vocab for guess in g)
+    with pytest.raises(ValueError, match=r"no \[MASK\] in"):
+        fill("no mask here")
 
 
-def test_fill_mask_without_mask_is_a_clear_error(trained):
-    out, _ = trained
-    with pytest.raises(ValueError, match=r"no \[MASK\] token"):
-        fill_mask(BertForPreTraining.from_pretrained(out), BertTokenizer.from_pretrained(out), "no mask here")
-
-
-def test_model_and_vocab_together_is_an_error():
+def test_model_and_vocab_together_or_neither_is_an_error():
     with pytest.raises(ValueError, match="not both"):
         load_tokenizer(model="minilm", vocab="somewhere")
-
-
-
-def test_the_course_model_is_what_its_stored_command_makes():
-    """COURSE_MODEL_COMMAND, the datasheet's command and the model's own training_args.json agree."""
-    args = json.loads((COURSE_MODEL_DIR / "training_args.json").read_text())
-    flags = dict(re.findall(r"--([a-z-]+) ([^-\s]\S*)", COURSE_MODEL_COMMAND))  # flags with a value
-    assert (int(flags["steps"]), int(flags["batch-size"]), float(flags["lr"]), int(flags["eval-steps"])) == \
-        (args["max_steps"], args["per_device_train_batch_size"], args["learning_rate"], args["eval_steps"])
-    assert flags["out"] == args["output_dir"] == "data/models/course-tiny"
-    datasheet = (Path(__file__).parents[1] / "data" / "README.md").read_text(encoding="utf-8")
-    assert COURSE_MODEL_COMMAND in " ".join(datasheet.replace("\\\n", " ").split())
-
-def test_course_model_fills_the_briefs_sentences():
-    """The committed course model (data/models/course-tiny) knows the brief's examples."""
-    model, tok = course_model(), course_tokenizer()
-    animals = {a.lower() for a in ANIMAL}
-    top = [token for token, _ in fill_mask(model, tok, "the [MASK] sat on the mat.")[0]]
-    assert animals & set(top[:2]), top
-    assert fill_mask(model, tok, "i love playing [MASK]. it's my favorite sport.")[0][0][0] == "football"
-    # A fact it had to remember: the corpus's geography lessons name each capital once (data/README.md).
-    assert fill_mask(model, tok, "the capital of france is [MASK].")[0][0][0] == "paris"
-    one_token = [c for c in COUNTRY.values() if c.capital.lower() in tok.vocab]
-    right = [c.name for c in one_token
-             if fill_mask(model, tok, f"the capital of {c.display.lower()} is [MASK].")[0][0][0] == c.capital.lower()]
-    assert len(right) >= 0.75 * len(one_token), right
-    assert sum(p.stat().st_size for p in COURSE_MODEL_DIR.iterdir()) <= 10 * 2**20
+    with pytest.raises(ValueError, match="a fresh model needs --vocab"):
+        load_tokenizer()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minibert.config import BertConfig
-from minibert.corpus import course_corpus, course_vocab_dir
+from minibert.course.corpus import course_corpus, course_vocab_dir
 from minibert.heads import BertForPreTraining
 from minibert.pretraining_data import (IGNORE_INDEX, IS_NEXT, NOT_NEXT, MaskingConfig, MaskingVocab,
                                        PretrainingCollator, PretrainingDataset, build_pretraining_dataset,

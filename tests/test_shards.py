@@ -9,8 +9,9 @@ import types
 import numpy as np
 import pytest
 
-from minibert.corpus import course_vocab_dir, read_documents
-from minibert.coursedata.stories import write_corpus
+from minibert.corpus import read_documents
+from minibert.course.corpus import course_vocab_dir
+from minibert.course.datagen.stories import write_corpus
 from minibert.pretraining_data import IGNORE_INDEX, NOT_NEXT, create_instances_from_document, tokenize_documents
 from minibert.shards import (
     INDEX_NAME,

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from minibert import viz  # noqa: E402
+from minibert.course import viz  # noqa: E402
 
 TOKENS = ["[CLS]", "the", "cat", "sat", "[SEP]", "it", "slept", "[SEP]"]
 TYPES = [0, 0, 0, 0, 0, 1, 1, 1]

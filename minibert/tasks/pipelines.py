@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from minibert.heads import (BertForMaskedLM, BertForMultipleChoice, BertForQuestionAnswering,
+from minibert.heads import (BertForMaskedLM, BertForMultipleChoice, BertForPreTraining, BertForQuestionAnswering,
                             BertForSequenceClassification, BertForTokenClassification)
 from minibert.hub import resolve_model_dir
 from minibert.modeling import BertPreTrainedModel
@@ -72,7 +72,8 @@ class FillMaskPipeline(Pipeline):
     """``fill("the cat sat on the [MASK].")`` → the ``top_k`` guesses, best first:
     ``[{"score", "token", "token_str", "sequence"}]`` (a list of such lists when the text has several masks).
 
-    Needs a model with its masked-LM head, such as a pre-training output; MiniLM has none.
+    Needs a model with its masked-LM head, such as a pre-training output; MiniLM has none. A model object
+    may be a ``BertForMaskedLM`` or a ``BertForPreTraining`` (whose MLM scores are ``prediction_logits``).
     """
 
     model_class = BertForMaskedLM
@@ -94,8 +95,9 @@ class FillMaskPipeline(Pipeline):
             positions = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
             if not positions:
                 raise ValueError(f"no {self.tokenizer.mask_token} in {text!r}: nothing to fill")
+            field = "prediction_logits" if isinstance(self.model, BertForPreTraining) else "logits"
             logits = model_outputs(self.model, [dict(enc)], input_padding(self.tokenizer.pad_token_id), 1,
-                                   ["logits"], per_token=True)["logits"][0]  # (T, V)
+                                   [field], per_token=True)[field][0]  # (T, V)
             per_mask = [self._guesses(ids, p, logits[p].softmax(-1), top_k) for p in positions]
             results.append(per_mask[0] if len(per_mask) == 1 else per_mask)
         return results
@@ -335,17 +337,15 @@ def pipeline(task: str, model: str | Path | BertPreTrainedModel | None = None,
     """A ready-to-call pipeline for ``task`` (one of :data:`PIPELINES` or an alias such as "qa").
 
     ``model``: a fine-tuned model directory (what ``minibert finetune`` writes), a short name, or a model
-    object (then give its ``tokenizer``). fill-mask defaults to the course's pre-trained model.
+    object (then give its ``tokenizer``).
     """
     name = ALIASES.get(task, task)
     if name not in PIPELINES:
         raise ValueError(f"unknown pipeline task {task!r}: expected one of {sorted(PIPELINES) + sorted(ALIASES)}")
     cls = PIPELINES[name]
     if model is None:
-        if name != "fill-mask":
-            raise ValueError(f"pipeline({task!r}) needs model=: a directory written by `minibert finetune {task}`")
-        from minibert.pretrain import course_model_dir
-        model = course_model_dir()
+        made_by = "`minibert pretrain`" if name == "fill-mask" else f"`minibert finetune {task}`"
+        raise ValueError(f"pipeline({task!r}) needs model=: a directory written by {made_by}")
     if isinstance(model, BertPreTrainedModel):
         if tokenizer is None:
             raise ValueError("a model object needs its tokenizer: pipeline(task, model, tokenizer=...)")

@@ -1,7 +1,8 @@
 """Lesson 02 solutions."""
 import torch
 
-from minibert import BertModel, viz
+from minibert import BertModel
+from minibert.course import viz
 
 # Position 300's row of the cosine-similarity matrix of MiniLM's learned position embeddings; its largest
 # entry apart from the diagonal is a neighbour, as for almost every position.

@@ -1,7 +1,8 @@
 """Lesson 05 solutions."""
 import torch
 
-from minibert import BertConfig, BertModel, BertTokenizer, viz
+from minibert import BertConfig, BertModel, BertTokenizer
+from minibert.course import viz
 
 config = BertConfig.from_pretrained("minilm")
 tokenizer = BertTokenizer.from_pretrained("minilm")
