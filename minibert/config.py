@@ -6,10 +6,11 @@ directory written by either library is read by the other.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from .files import atomic_write_text
 
 CONFIG_NAME = "config.json"
 
@@ -139,7 +140,4 @@ class BertConfig:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / CONFIG_NAME
-        tmp = path.with_name(path.name + ".tmp")  # write then rename: a crash never leaves half a file
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        return atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")

@@ -22,6 +22,8 @@ import sysconfig
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from minibert.files import atomic_write_text
+
 Document = list[str]
 PathLike = str | os.PathLike
 Source = PathLike | Sequence[PathLike]
@@ -120,10 +122,7 @@ def format_corpus(documents: Sequence[Document]) -> str:
 
 def write_documents(documents: Iterable[Document], path: PathLike) -> Path:
     """Write documents in the standard format (one sentence per line, a blank line between documents)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(format_corpus(list(documents)), encoding="utf-8")
-    return path
+    return atomic_write_text(path, format_corpus(list(documents)))
 
 
 # --------------------------------------------------------------------------------------------

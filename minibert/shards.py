@@ -41,6 +41,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .corpus import Document, iter_documents, split_sentences
+from .files import atomic_open, atomic_write_text
 from .pretraining_data import (
     MaskingConfig,
     MaskingVocab,
@@ -204,11 +205,9 @@ class ShardWriter:
 
 
 def _save_array(path: Path, array: np.ndarray) -> str:
-    """``np.save`` to a temporary name, then rename: a crash never leaves a half-written shard."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as file:
+    """``np.save`` atomically: a crash never leaves a half-written shard."""
+    with atomic_open(path, "wb") as file:
         np.save(file, array)
-    os.replace(tmp, path)
     return file_checksum(path)
 
 
@@ -249,9 +248,7 @@ def prepare_shards(documents: Iterable[Document], vocab_dir: str | Path, out: st
         "documents": n_documents, "sentences": sum(s["sentences"] for s in writer.shards),
         "tokens": sum(s["tokens"] for s in writer.shards), "shards": writer.shards,
     }
-    tmp = out / f".{INDEX_NAME}.tmp"
-    tmp.write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, out / INDEX_NAME)
+    atomic_write_text(out / INDEX_NAME, json.dumps(index, indent=1) + "\n")
     return index
 
 

@@ -11,8 +11,10 @@ Three layers, each a class:
    ``token_type_ids`` (segment A = 0, B = 1), ``attention_mask``, truncation, padding, overflow windows for
    question answering, and the character span of every token in the original text.
 
-The ids are the same as ``transformers``' Python ``BertTokenizer`` (``BertTokenizerLegacy`` in
-transformers 5); the character offsets and overflow windows are the same as its Rust-backed fast tokenizer.
+The ids, character offsets and overflow windows are those of transformers 5's ``BertTokenizer`` (the
+Rust-backed one), except on characters its older Unicode tables (Unicode 8.0) class differently from
+Python's ``unicodedata`` (punctuation, format characters and accents assigned since), and on U+2B820-U+2B91F,
+CJK ideographs to Google's BERT and minibert, which the Rust tokenizer's CJK range starts after.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
+from minibert.files import atomic_write_text
 from minibert.hub import resolve_model_dir
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -41,14 +44,17 @@ PADDING_STRATEGIES = ("longest", "max_length", "do_not_pad")
 
 @functools.lru_cache(maxsize=None)
 def is_control(char: str) -> bool:
-    """Unicode category C* (control, format, unassigned, ...), plus NUL and the replacement character.
+    """A character the cleaning drops: control (Cc), format (Cf) or private use (Co), NUL and U+FFFD.
 
     Tab, newline and carriage return are Cc too, but they separate words, so they count as whitespace.
     Zero-width characters (U+200B, U+200D, U+FEFF) are Cf: dropped, so "a\\u200bb" is the word "ab".
+    Unassigned code points (Cn) are kept, as Google's BERT and transformers 5 keep them: "a\\u0e00b" is one
+    word, ``[UNK]``. (Google's ``_is_control`` keeps private-use characters too; transformers 5, whose ids
+    minibert matches, drops them. transformers 4's Python tokenizer dropped every C* category.)
     """
     if char in "\t\n\r":
         return False
-    return char in "\x00\ufffd" or unicodedata.category(char).startswith("C")
+    return char in "\x00\ufffd" or unicodedata.category(char) in ("Cc", "Cf", "Co")
 
 
 @functools.lru_cache(maxsize=None)
@@ -80,12 +86,6 @@ def is_chinese_char(char: str) -> bool:
 def strip_accents(text: str) -> str:
     """``"café" -> "cafe"``: decompose (NFD: é = e + U+0301) and drop the combining marks (category Mn)."""
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-
-
-def _clusters(word: str) -> list[tuple[int, int]]:
-    """Index ranges of a base character and the combining marks that follow it: "e\\u0301x" -> [(0,2), (2,3)]."""
-    starts = [i for i, c in enumerate(word) if i == 0 or not unicodedata.category(c).startswith("M")]
-    return list(zip(starts, starts[1:] + [len(word)]))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -159,10 +159,15 @@ class BasicTokenizer:
         return words
 
     def _normalize(self, text: str) -> str:
-        """Compose (NFC: the same letter typed two ways becomes one), then lower-case and strip accents."""
-        text = unicodedata.normalize("NFC", text)
+        """Lower-case and strip accents (uncased models); a cased model sees the characters as typed.
+
+        (transformers 4's Python tokenizer also composed the text first (NFC); Google's BERT and transformers
+        5 do not, so a cased "cafe\\u0301" stays e + combining accent.)
+        """
         if self.do_lower_case:
-            text = text.lower()
+            # Character by character, as transformers 5's Rust normalizer does: ``str.lower()`` would turn a
+            # word-final capital sigma into the final form ς ("ΟΔΟΣ" -> "οδος"), a different vocabulary entry.
+            text = "".join(char.lower() for char in text)
         if self.strip_accents or (self.strip_accents is None and self.do_lower_case):
             text = strip_accents(text)
         return text
@@ -172,13 +177,12 @@ class BasicTokenizer:
 
         Returns [(token, ((i, j) per character))], where characters word[i:j] became that token character.
         """
-        composed = unicodedata.normalize("NFC", word)
-        if composed in self.never_split:
-            return [(composed, ((0, len(word)),) * len(composed))]
+        if word in self.never_split:
+            return [(word, tuple((i, i + 1) for i in range(len(word))))]
         normalized, sources = self._normalize_with_sources(word)
         tokens: list[tuple[str, tuple[tuple[int, int], ...]]] = []
         start = 0
-        # A punctuation character is a token of its own; whitespace (which lower-casing or NFC can produce
+        # A punctuation character is a token of its own; whitespace (which lower-casing can produce
         # in rare cases) ends a token.
         for k, char in enumerate(normalized + " "):
             if char.isspace() or is_punctuation(char):
@@ -192,19 +196,21 @@ class BasicTokenizer:
     def _normalize_with_sources(self, word: str) -> tuple[str, list[tuple[int, int]]]:
         """The normalized word, and for each of its characters the range of word characters it came from.
 
-        Normalizing base-character-plus-accents clusters one by one gives the same text as normalizing the
-        whole word, except in rare cases (Hangul jamo composing, a Greek final sigma): then every character
-        is said to come from the whole word. The text is always the whole-word normalization.
+        Each character is normalized on its own, as transformers 5's Rust normalizer does, so a token spans
+        the characters its letters came from: an accent typed separately and stripped belongs to no token
+        (uncased "cafe\\u0301" spans 4 characters), one kept is a character of its own. Decomposing a whole
+        word can reorder several accents on one letter; should that change the text, every character is said
+        to come from the whole word. The text is always the whole-word normalization.
         """
         normalized = self._normalize(word)
         if word.isascii():
             return normalized, [(i, i + 1) for i in range(len(word))]
         sources: list[tuple[int, int]] = []
         pieces = []
-        for i, j in _clusters(word):
-            piece = self._normalize(word[i:j])
+        for i, char in enumerate(word):
+            piece = self._normalize(char)
             pieces.append(piece)
-            sources += [(i, j)] * len(piece)
+            sources += [(i, i + 1)] * len(piece)
         if "".join(pieces) != normalized:
             sources = [(0, len(word))] * len(normalized)
         return normalized, sources
@@ -594,8 +600,9 @@ class BertTokenizer:
         else:
             first, second = a, b if b is not None else _Sequence()
         seq = first + second
-        # transformers' Python tokenizer gives segment 0 everywhere when there are no special tokens.
-        types = [0] * len(first) + [int(add_special_tokens)] * len(second)
+        # Segment 1 for B even without special tokens, as transformers 5 (transformers 4's Python tokenizer
+        # gave 0 everywhere then).
+        types = [0] * len(first) + [1] * len(second)
         return {"input_ids": seq.ids, "token_type_ids": types, "attention_mask": [1] * len(seq),
                 "offset_mapping": seq.offsets, "word_ids": seq.word_ids}
 
@@ -639,7 +646,7 @@ class BertTokenizer:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         tokens = [self.ids_to_tokens[i] for i in range(len(self.vocab))]
-        (directory / VOCAB_FILE).write_text("".join(t + "\n" for t in tokens), encoding="utf-8")
+        atomic_write_text(directory / VOCAB_FILE, "".join(t + "\n" for t in tokens))
         config = {
             "tokenizer_class": "BertTokenizer",
             "do_lower_case": self.basic_tokenizer.do_lower_case,
@@ -651,7 +658,7 @@ class BertTokenizer:
             "cls_token": self.cls_token, "mask_token": self.mask_token,
             "clean_up_tokenization_spaces": True,
         }
-        (directory / TOKENIZER_CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(directory / TOKENIZER_CONFIG_FILE, json.dumps(config, indent=2) + "\n")
         return directory
 
     def __repr__(self) -> str:
@@ -683,14 +690,21 @@ def _padding_strategy(padding: bool | str) -> str:
 
 
 def _truncate_longest_first(a: _Sequence, b: _Sequence, excess: int) -> tuple[_Sequence, _Sequence]:
-    """Remove ``excess`` tokens, each time from the end of the longer sequence (the second on a tie).
+    """Remove ``excess`` tokens from the ends: first cut the longer sequence down to the other's length,
+    then share what is left to cut, the odd token coming off the one that was shorter (the first on a tie).
 
-    Equivalently: first cut the longer one down to the other's length, then share what is left to cut,
-    the second sequence taking the odd token.
+    This is transformers 5's rule (its Rust tokenizer keeps ``budget // 2`` tokens of the shorter text and
+    the rest of the budget of the longer, the second counting as the longer on a tie). transformers 4 and
+    Google's ``truncate_seq_pair`` (the pre-training recipe, ``pretraining_data.truncate_seq_pair``) take the
+    odd token off the second whichever was longer, so the rules differ by one token when the cut left to
+    share is odd and the first text is not the longer.
     """
     first_cut = min(abs(len(a) - len(b)), excess)
     shared = excess - first_cut
-    cut_a = shared // 2 + (first_cut if len(a) > len(b) else 0)
+    if len(a) > len(b):
+        cut_a = first_cut + shared // 2
+    else:
+        cut_a = shared - shared // 2
     cut_b = excess - cut_a
     return a[: len(a) - cut_a], b[: len(b) - cut_b]
 

@@ -39,6 +39,7 @@ from tqdm.auto import tqdm
 
 from . import distributed
 from .device import use_bf16
+from .files import atomic_open, atomic_write_text
 
 CHECKPOINT_NAME = "checkpoint.pt"
 METRICS_NAME = "metrics.jsonl"
@@ -245,30 +246,10 @@ def default_collate(examples: Sequence[dict[str, Any]]) -> Batch:
 
 
 def atomic_save(obj: Any, path: str | Path) -> Path:
-    """``torch.save`` to a temporary file in the same folder, fsync, then rename over ``path``.
-
-    ``os.replace`` within one file system is atomic: a reader (or a crash) sees the old file or
-    the new one, never half of one. The fsync makes sure the bytes are on disk before the rename.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return path
+    """``torch.save`` atomically (``minibert.files``): a crash never leaves half a checkpoint."""
+    with atomic_open(path, "wb") as file:
+        torch.save(obj, file)
+    return Path(path)
 
 
 def rng_state() -> dict[str, Any]:
@@ -515,7 +496,7 @@ class Trainer:
             if main:
                 self.metrics_path.write_text("")
         if main:
-            (out / "training_args.json").write_text(json.dumps(self.args.to_dict(), indent=2) + "\n")
+            atomic_write_text(out / "training_args.json", json.dumps(self.args.to_dict(), indent=2) + "\n")
         self.model.train()
         record: dict[str, float] = {}
         bar = tqdm(total=self.max_steps, initial=self.step, desc="training", unit="step",
@@ -556,7 +537,7 @@ def truncate_metrics(path: Path, step: int) -> None:
         return
     kept = [line for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and json.loads(line)["step"] <= step]
-    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    atomic_write_text(path, "".join(line + "\n" for line in kept))
 
 
 def read_metrics(path: str | Path) -> list[dict[str, float]]:

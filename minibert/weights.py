@@ -21,8 +21,10 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 from torch import nn
+
+from .files import atomic_write_bytes
 
 SAFETENSORS_NAME = "model.safetensors"
 PYTORCH_NAME = "pytorch_model.bin"
@@ -106,10 +108,4 @@ def save_weights(model: nn.Module, directory: str | os.PathLike) -> Path:
     """Write ``model.safetensors`` atomically: a crash mid-write never leaves a half file behind."""
     path = Path(directory) / SAFETENSORS_NAME
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        save_file(state, tmp, metadata={"format": "pt"})  # transformers checks this "format" tag
-        os.replace(tmp, path)  # atomic on POSIX and Windows: readers see the old file or the new one
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return atomic_write_bytes(path, save(state, metadata={"format": "pt"}))  # transformers checks "format"

@@ -17,6 +17,7 @@ from typing import Iterable
 
 from tqdm.auto import tqdm
 
+from minibert.files import atomic_write_text
 from minibert.tokenizer import SPECIAL_TOKENS, BasicTokenizer
 
 Pair = tuple[str, str]
@@ -204,6 +205,4 @@ def write_vocab(tokens: Iterable[str], path: str | os.PathLike) -> Path:
         if token in seen:
             raise ValueError(f"token {token!r} appears twice, at ids {seen[token]} and {index}")
         seen[token] = index
-    path = Path(path)
-    path.write_text("".join(token + "\n" for token in tokens), encoding="utf-8")
-    return path
+    return atomic_write_text(path, "".join(token + "\n" for token in tokens))

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from minibert.config import BertConfig
+from minibert.files import atomic_write_text
 from minibert.heads import (BertForMultipleChoice, BertForQuestionAnswering, BertForSequenceClassification,
                             BertForTokenClassification)
 from minibert.modeling import BertPreTrainedModel
@@ -325,7 +326,7 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
     out = Path(out_dir)
     net.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(out / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
     if not keep_checkpoint:
         trainer.checkpoint_path.unlink(missing_ok=True)
     return metrics

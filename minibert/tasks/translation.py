@@ -64,6 +64,7 @@ from torch import nn
 from minibert.attention import padding_mask
 from minibert.config import BertConfig
 from minibert.encoder import AddNorm, BertAttention, BertIntermediate
+from minibert.files import atomic_write_text
 from minibert.heads import BertLMPredictionHead
 from minibert.hub import resolve_model_dir
 from minibert.modeling import BertModel, BertPreTrainedModel, ModelOutput, compute_dtype
@@ -329,8 +330,7 @@ class BertEncoderDecoder(BertPreTrainedModel):
     def save_pretrained(self, directory: str | os.PathLike) -> Path:
         """config.json (the encoder's), decoder_config.json and model.safetensors."""
         directory = super().save_pretrained(directory)
-        (directory / DECODER_CONFIG_NAME).write_text(json.dumps(self.decoder_config.to_dict(), indent=2) + "\n",
-                                                     encoding="utf-8")
+        atomic_write_text(directory / DECODER_CONFIG_NAME, json.dumps(self.decoder_config.to_dict(), indent=2) + "\n")
         return directory
 
     # --- decoding -------------------------------------------------------------------------------------
