@@ -1,5 +1,6 @@
 """Every worked solution passes its checker, and wrong answers are refused."""
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -9,17 +10,20 @@ from minibert.course import exercises
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 
 
-def _answers() -> dict:
-    answers = {}
+def _solutions() -> tuple[dict, dict]:
+    """Every lesson's ANSWERS and WRONG (plausible mistakes: each must get a hint, not a pass)."""
+    answers, wrong = {}, {}
     for path in sorted(SOLUTIONS.glob("lesson_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         answers.update(module.ANSWERS)
-    return answers
+        wrong.update(getattr(module, "WRONG", {}))
+    return answers, wrong
 
 
-ANSWERS = _answers()
+ANSWERS, WRONG = _solutions()
+LESSONS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.parametrize("key", exercises.keys())
@@ -32,6 +36,30 @@ def test_every_exercise_has_a_solution_that_passes(key):
 def test_a_wrong_answer_is_refused(key):
     assert not exercises.is_correct(key, "certainly not the answer")
     assert not exercises.is_correct(key, None)
+
+
+@pytest.mark.parametrize("key", exercises.keys())
+def test_every_checker_refuses_a_plausible_mistake_with_a_hint(key, capsys):
+    """A checker computed the same way as its solution could never fail: each must refuse a near miss."""
+    assert key in WRONG, f"notebooks/solutions gives exercise {key} no plausible wrong answer (WRONG)"
+    mistakes = WRONG[key] if isinstance(WRONG[key], list) else [WRONG[key]]
+    for mistake in mistakes:
+        assert not exercises.is_correct(key, mistake), (key, mistake)
+        exercises.check(key, mistake)
+        assert "Hint:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_every_lesson_asks_for_an_experiment_whose_answer_it_never_prints(lesson):
+    number = lesson.name[:2]
+    experiments = [key for key in exercises.experiments() if key.startswith(number + ".")]
+    assert experiments, f"{lesson.name} has no exercise registered with experiment=True"
+    printed = json.dumps([o for c in json.loads(lesson.read_text())["cells"] for o in c.get("outputs", [])])
+    for key in experiments:
+        answer = ANSWERS[key]
+        forms = {str(answer)} if not isinstance(answer, float) else {f"{answer:.{d}f}" for d in (2, 3, 4)}
+        assert not any(form in printed for form in forms if len(form) > 2), \
+            f"the answer of experiment {key} ({answer!r}) is printed in {lesson.name}"
 
 
 def test_check_prints_the_verdict(capsys):

@@ -1,0 +1,3 @@
+from minibert.course.experiments import main
+
+main()
