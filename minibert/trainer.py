@@ -23,6 +23,7 @@ A batch is a dict of tensors passed as ``model(**batch)``; the output has ``.los
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -30,7 +31,7 @@ import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
@@ -132,19 +133,22 @@ def fused_adamw_available(device: torch.device) -> bool:
     return device.type in ("cuda", "cpu", "mps")
 
 
-def make_optimizer(model: nn.Module, args: TrainingArguments, device: torch.device) -> torch.optim.AdamW:
-    """AdamW with two parameter groups: decayed matrices, and undecayed biases and LayerNorms; or the model's
-    own groups (``model.parameter_groups(lr, weight_decay)``) when its parts need other rates (a new decoder
-    on a pre-trained encoder). The schedule scales each group's own rate."""
-    if hasattr(model, "parameter_groups"):
-        groups = model.parameter_groups(args.learning_rate, args.weight_decay)
-    else:
-        decay = decay_parameter_names(model)
-        params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-        groups = [
-            {"params": [p for n, p in params if n in decay], "weight_decay": args.weight_decay},
-            {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
-        ]
+def default_parameter_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """BERT's two groups: the decayed weight matrices, and the undecayed biases and LayerNorms."""
+    decay = decay_parameter_names(model)
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    return [
+        {"params": [p for n, p in params if n in decay], "weight_decay": weight_decay},
+        {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
+    ]
+
+
+def make_optimizer(model: nn.Module, args: TrainingArguments, device: torch.device,
+                   param_groups: Sequence[dict[str, Any]] | None = None) -> torch.optim.AdamW:
+    """AdamW over ``param_groups`` (torch's format: dicts with ``params`` and their own ``lr`` or
+    ``weight_decay``; e.g. a new decoder on a pre-trained encoder learns faster), by default BERT's two
+    groups (:func:`default_parameter_groups`). The schedule scales each group's own rate."""
+    groups = list(param_groups) if param_groups is not None else default_parameter_groups(model, args.weight_decay)
     fused = fused_adamw_available(device) if args.fused_adamw == "auto" else bool(args.fused_adamw)
     return torch.optim.AdamW(
         groups, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon,
@@ -184,15 +188,28 @@ class ResumableSampler:
                  world_size: int = 1):
         if num_examples < 1:
             raise ValueError("the training dataset is empty")
+        self._check(num_examples, batch_size, drop_last, world_size)
+        self.num_examples, self.batch_size, self.seed, self.drop_last = num_examples, batch_size, seed, drop_last
+        self.rank, self.world_size = rank, world_size
+        self.epoch = 0
+        self.batch = 0  # global batches already taken from this epoch
+
+    @staticmethod
+    def _check(num_examples: int, batch_size: int, drop_last: bool, world_size: int) -> None:
         if world_size > 1 and not drop_last:
             raise ValueError("distributed training needs drop_last=True: every process must get a full batch")
         global_batch = batch_size * world_size
         if drop_last and num_examples < global_batch:
             raise ValueError(f"the dataset has {num_examples} examples, fewer than one batch of {global_batch}")
-        self.num_examples, self.batch_size, self.seed, self.drop_last = num_examples, batch_size, seed, drop_last
-        self.rank, self.world_size = rank, world_size
-        self.epoch = 0
-        self.batch = 0  # global batches already taken from this epoch
+
+    def for_process(self, rank: int, world_size: int) -> "ResumableSampler":
+        """This sampler for process ``rank`` of ``world_size`` (itself on one process): same order, its slice."""
+        if (rank, world_size) == (self.rank, self.world_size):
+            return self
+        self._check(self.num_examples, self.batch_size, self.drop_last, world_size)
+        shard = copy.copy(self)
+        shard.rank, shard.world_size = rank, world_size
+        return shard
 
     @property
     def global_batch_size(self) -> int:
@@ -304,8 +321,9 @@ class TrainingDiverged(FloatingPointError):
 
 @dataclass
 class TrainOutput:
+    """What ``Trainer.train`` returns, with Hugging Face's meanings."""
     global_step: int
-    training_loss: float  # the loss of the last step
+    training_loss: float  # the mean training loss over the steps this call ran (as transformers')
     metrics: dict[str, float]  # the last step's record (and the last evaluation's)
 
 
@@ -318,12 +336,20 @@ class Trainer:
     ``eval_fn(model)`` is called (in eval mode, without gradients) every ``eval_steps`` and at the end.
     ``forward_kwargs`` are passed to every training forward call, e.g. ``{"sparse_mlm": True}``.
 
+    The extension points are arguments, as minGPT's ``configure_optimizers``: ``sampler`` (the order of the
+    examples: a :class:`ResumableSampler` or a subclass such as ``minibert.tasks.batching.
+    LengthGroupedSampler``, built for one process with ``per_device_train_batch_size``; default a seeded
+    shuffle) and ``param_groups`` (the optimizer's groups; default BERT's decayed / undecayed pair). The
+    number of steps follows from the sampler given.
+
     Launched by ``torchrun``, the model is wrapped in ``DistributedDataParallel`` and each process
-    reads its slice of each batch (see :class:`ResumableSampler`); ``self.model`` stays the plain model.
+    reads its slice of each batch (the sampler, whatever it is, is given this process's rank and the
+    world size); ``self.model`` stays the plain model.
     """
 
     def __init__(self, model: nn.Module, args: TrainingArguments, train_dataset: Any,
-                 collate_fn: Callable[[list[Any]], Batch] = default_collate,
+                 collate_fn: Callable[[list[Any]], Batch] = default_collate, *,
+                 sampler: ResumableSampler | None = None, param_groups: Sequence[dict[str, Any]] | None = None,
                  metrics_fn: MetricsFn | None = None, eval_fn: EvalFn | None = None,
                  forward_kwargs: dict[str, Any] | None = None):
         self.args = args
@@ -340,11 +366,15 @@ class Trainer:
         self.train_dataset, self.collate_fn = train_dataset, collate_fn
         self.metrics_fn, self.eval_fn = metrics_fn, eval_fn
         self.forward_kwargs = forward_kwargs or {}
-        self.sampler = ResumableSampler(len(train_dataset), args.per_device_train_batch_size, args.seed,
-                                        args.drop_last, self.dist.rank, self.dist.world_size)
+        if sampler is None:
+            sampler = ResumableSampler(len(train_dataset), args.per_device_train_batch_size, args.seed, args.drop_last)
+        elif (sampler.num_examples, sampler.batch_size) != (len(train_dataset), args.per_device_train_batch_size):
+            raise ValueError(f"the sampler draws batches of {sampler.batch_size} from {sampler.num_examples} examples, "
+                             f"but the run has batches of {args.per_device_train_batch_size} from {len(train_dataset)}")
+        self.sampler = sampler.for_process(self.dist.rank, self.dist.world_size)
         self.max_steps = self._total_steps()
         self.warmup_steps = args.warmup_steps or math.ceil(args.warmup_ratio * self.max_steps)
-        self.optimizer = make_optimizer(self.model, args, self.device)
+        self.optimizer = make_optimizer(self.model, args, self.device, param_groups)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_lambda)
         self.step = 0
         self._epoch_seen = -1
@@ -499,6 +529,7 @@ class Trainer:
             atomic_write_text(out / "training_args.json", json.dumps(self.args.to_dict(), indent=2) + "\n")
         self.model.train()
         record: dict[str, float] = {}
+        losses: list[float] = []
         bar = tqdm(total=self.max_steps, initial=self.step, desc="training", unit="step",
                    disable=self.args.disable_tqdm or not main)
         with bar, open(self.metrics_path if main else os.devnull, "a", encoding="utf-8") as log:
@@ -508,6 +539,7 @@ class Trainer:
                 self.step += 1
                 tokens_per_s = result.pop("tokens") / (time.perf_counter() - start)
                 record = {"step": self.step, "epoch": self.sampler.epoch, **result, "tokens_per_s": tokens_per_s}
+                losses.append(record["loss"])
                 if self._due(self.args.eval_steps) and main:
                     record.update(self.evaluate())
                 log.write(json.dumps(record) + "\n")
@@ -519,7 +551,7 @@ class Trainer:
                     bar.set_postfix(loss=f"{record['loss']:.4f}", lr=f"{record['lr']:.2e}",
                                     tok_s=f"{record['tokens_per_s']:.0f}")
         distributed.barrier()  # the last checkpoint is on disk before any process moves on
-        return TrainOutput(self.step, float(record.get("loss", math.nan)), record)
+        return TrainOutput(self.step, sum(losses) / len(losses) if losses else math.nan, record)
 
 
 def count_tokens(batch: Batch) -> int:
@@ -546,10 +578,3 @@ def read_metrics(path: str | Path) -> list[dict[str, float]]:
     if path.is_dir():
         path = path / METRICS_NAME
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def iterate_batches(dataset: Any, batch_size: int, collate_fn: Callable[[list[Any]], Batch] = default_collate,
-                    ) -> Iterator[Batch]:
-    """Batches of a dataset in order (for evaluation)."""
-    for start in range(0, len(dataset), batch_size):
-        yield collate_fn([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])

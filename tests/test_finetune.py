@@ -182,9 +182,8 @@ def test_resume_through_the_trainer_continues_with_the_next_grouped_batch(tmp_pa
         model = BertForSequenceClassification(BertConfig.from_pretrained(tiny_dir))
         args = TrainingArguments(out, max_steps=6, per_device_train_batch_size=8, learning_rate=1e-3, seed=5,
                                  save_steps=2, drop_last=False, disable_tqdm=True, bf16=False)
-        trainer = Trainer(model, args, features, collate_fn=spec.collator(tok.pad_token_id))
-        trainer.sampler = LengthGroupedSampler([feature_length(f) for f in features], 8, seed=5)
-        return trainer
+        sampler = LengthGroupedSampler([feature_length(f) for f in features], 8, seed=5)
+        return Trainer(model, args, features, collate_fn=spec.collator(tok.pad_token_id), sampler=sampler)
 
     full = make(tmp_path / "full")
     full.train()

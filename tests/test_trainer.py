@@ -65,9 +65,11 @@ def make_args(tmp_path, **overrides) -> TrainingArguments:
     return TrainingArguments(**{**defaults, **overrides})
 
 
-def make_trainer(tmp_path, model_seed: int = 0, dropout: float = 0.0, dataset=None, **overrides) -> Trainer:
+def make_trainer(tmp_path, model_seed: int = 0, dropout: float = 0.0, dataset=None, model=None, sampler=None,
+                 param_groups=None, **overrides) -> Trainer:
     torch.manual_seed(model_seed)
-    return Trainer(TinyRegressor(dropout), make_args(tmp_path, **overrides), dataset or ToyDataset())
+    return Trainer(model or TinyRegressor(dropout), make_args(tmp_path, **overrides), dataset or ToyDataset(),
+                   sampler=sampler, param_groups=param_groups)
 
 
 def test_no_weight_decay_on_biases_and_layernorm():
@@ -268,3 +270,36 @@ def test_checkpoint_of_another_model_is_a_clear_error(tmp_path):
     other = Trainer(nn.Linear(2, 1), make_args(tmp_path), ToyDataset())
     with pytest.raises(ValueError, match="does not fit this model"):
         other.load_checkpoint()
+
+
+def test_training_loss_is_the_mean_over_the_run_as_in_transformers(tmp_path):
+    out = make_trainer(tmp_path, max_steps=4).train()
+    losses = [record["loss"] for record in read_metrics(tmp_path)]
+    assert len(losses) == 4 and out.training_loss == pytest.approx(sum(losses) / 4)
+    assert out.training_loss != pytest.approx(losses[-1])
+
+
+def test_a_sampler_passed_in_sets_the_order_and_the_number_of_steps(tmp_path):
+    sampler = ResumableSampler(len(ToyDataset(24)), 4, seed=9, drop_last=True)
+    trainer = make_trainer(tmp_path, dataset=ToyDataset(24), per_device_train_batch_size=4, max_steps=-1,
+                           num_train_epochs=2, sampler=sampler)
+    assert trainer.sampler is sampler and trainer.max_steps == 2 * 24 // 4
+    with pytest.raises(ValueError, match="batches of 4 from 24 examples"):
+        make_trainer(tmp_path, dataset=ToyDataset(24), per_device_train_batch_size=8, sampler=sampler)
+
+
+def test_each_process_gets_the_sampler_given_with_its_rank(tmp_path):
+    sampler = ResumableSampler(16, 4, seed=1, drop_last=True)
+    shard = sampler.for_process(1, 2)
+    assert (shard.rank, shard.world_size, sampler.rank) == (1, 2, 0) and shard.permutation(0).tolist() == \
+        sampler.permutation(0).tolist()
+    assert shard.next_indices()[1] == sampler.permutation(0)[4:8].tolist()
+    with pytest.raises(ValueError, match="drop_last=True"):
+        ResumableSampler(16, 4, seed=1, drop_last=False).for_process(1, 2)
+
+
+def test_param_groups_passed_in_reach_the_optimizer(tmp_path):
+    model = TinyRegressor()
+    groups = [{"params": list(model.parameters()), "lr": 0.5, "weight_decay": 0.0}]
+    trainer = make_trainer(tmp_path, model=model, param_groups=groups)
+    assert [g["initial_lr"] for g in trainer.optimizer.param_groups] == [0.5]  # the schedule scales it

@@ -310,9 +310,11 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
                              per_device_train_batch_size=batch_size, learning_rate=lr, warmup_ratio=warmup_ratio,
                              weight_decay=weight_decay, seed=seed, device=device, bf16=bf16, save_steps=save_steps,
                              drop_last=False, disable_tqdm=not show_progress)
-    trainer = Trainer(net, args, train_features, collate_fn=spec.collator(tokenizer.pad_token_id), eval_fn=eval_fn)
-    # Same interface as the Trainer's own shuffling sampler, same number of batches: only the order differs.
-    trainer.sampler = LengthGroupedSampler([feature_length(f) for f in train_features], batch_size, seed)
+    # Batches of similar lengths (little padding), in a seeded order that a resumed run continues exactly.
+    sampler = LengthGroupedSampler([feature_length(f) for f in train_features], batch_size, seed)
+    groups = net.parameter_groups(lr, weight_decay) if isinstance(net, translation.BertEncoderDecoder) else None
+    trainer = Trainer(net, args, train_features, collate_fn=spec.collator(tokenizer.pad_token_id), sampler=sampler,
+                      param_groups=groups, eval_fn=eval_fn)
     start = time.perf_counter()
     result = trainer.train(resume=resume)
     seconds = time.perf_counter() - start
