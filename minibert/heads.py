@@ -15,13 +15,15 @@ from torch import nn
 
 from .config import BertConfig
 from .encoder import ACTIVATIONS
-from .modeling import (
+from .modeling import BertModel, BertPreTrainedModel
+from .outputs import (
     BertForPreTrainingOutput,
-    BertModel,
-    BertPreTrainedModel,
-    ClassifierOutput,
-    QuestionAnsweringOutput,
-    encoder_extras,
+    MaskedLMOutput,
+    MultipleChoiceModelOutput,
+    NextSentencePredictorOutput,
+    QuestionAnsweringModelOutput,
+    SequenceClassifierOutput,
+    TokenClassifierOutput,
 )
 
 IGNORE_INDEX = -100  # label of positions the loss skips: unmasked tokens (MLM), padding and ## pieces (NER)
@@ -64,10 +66,15 @@ def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
     Only the labelled rows go through the softmax: in masked LM 85% of the positions have no label, and
     a (B·T, V) log-softmax over them would be wasted work (``ignore_index`` computes, then drops it).
+    Inside a compiled graph the same loss is taken with ``ignore_index``: selecting the labelled rows gives
+    a tensor whose size depends on the data, which a graph of fixed shapes cannot hold.
     """
     labels = labels.reshape(-1)  # (N,)
+    logits = logits.reshape(-1, logits.size(-1))  # (N, n)
+    if torch.compiler.is_compiling():
+        return F.cross_entropy(logits, labels, ignore_index=IGNORE_INDEX)
     keep = labels != IGNORE_INDEX  # (N,)
-    return F.cross_entropy(logits.reshape(-1, logits.size(-1))[keep], labels[keep])  # (n_labelled, n) -> ()
+    return F.cross_entropy(logits[keep], labels[keep])  # (n_labelled, n) -> ()
 
 
 class _BertWithHead(BertPreTrainedModel):
@@ -110,15 +117,16 @@ class BertForPreTraining(_BertWithHead):
         """labels (B, T): the original id at masked positions, -100 elsewhere; next_sentence_label (B,): 0 / 1.
 
         sparse_mlm=True (with labels): only ~15% of positions are masked, so run the transform and
-        the (H x V) vocabulary projection -- the biggest matmul of a small BERT -- only there.
-        Same loss; prediction_logits is then (n_masked, V).
+        the (H x V) vocabulary projection -- the biggest matmul of a small BERT -- only there. Same loss;
+        the scores are then ``masked_prediction_logits`` (n_masked, V), and ``prediction_logits`` is None.
         """
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         h = out.last_hidden_state  # (B, T, H)
+        logits = masked_logits = None
         if sparse_mlm and labels is not None:
             keep = labels != IGNORE_INDEX  # (B, T)
-            logits = self.mlm_logits(h[keep])  # (n_masked, V)
-            mlm_loss = F.cross_entropy(logits, labels[keep])  # every row is a masked position
+            masked_logits = self.mlm_logits(h[keep])  # (n_masked, V)
+            mlm_loss = F.cross_entropy(masked_logits, labels[keep])  # every row is a masked position
         else:
             logits = self.mlm_logits(h)  # (B, T, V)
             mlm_loss = None if labels is None else token_loss(logits, labels)
@@ -131,7 +139,8 @@ class BertForPreTraining(_BertWithHead):
             seq_relationship_logits=nsp_logits,
             masked_lm_loss=mlm_loss,
             next_sentence_loss=nsp_loss,
-            **encoder_extras(out),
+            masked_prediction_logits=masked_logits,
+            **out.extras(),
         )
 
 
@@ -153,11 +162,11 @@ class BertForMaskedLM(_BertWithHead):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> MaskedLMOutput:
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         logits = self.mlm_logits(out.last_hidden_state)  # (B, T, V)
         loss = None if labels is None else token_loss(logits, labels)
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return MaskedLMOutput(loss=loss, logits=logits, **out.extras())
 
 
 class BertForNextSentencePrediction(_BertWithHead):
@@ -176,11 +185,11 @@ class BertForNextSentencePrediction(_BertWithHead):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> NextSentencePredictorOutput:
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         logits = self.cls.seq_relationship(out.pooler_output)  # (B, 2)
         loss = None if labels is None else F.cross_entropy(logits, labels.view(-1))
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return NextSentencePredictorOutput(loss=loss, logits=logits, **out.extras())
 
 
 class _BertWithClassifier(_BertWithHead):
@@ -220,7 +229,7 @@ class BertForSequenceClassification(_BertWithClassifier):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> SequenceClassifierOutput:
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         logits = self.classifier(self.dropout(out.pooler_output))  # (B, num_labels)
         loss = None
@@ -234,7 +243,7 @@ class BertForSequenceClassification(_BertWithClassifier):
                 loss = F.cross_entropy(logits, labels.view(-1))
             else:
                 loss = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return SequenceClassifierOutput(loss=loss, logits=logits, **out.extras())
 
 
 class BertForTokenClassification(_BertWithClassifier):
@@ -253,11 +262,11 @@ class BertForTokenClassification(_BertWithClassifier):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> TokenClassifierOutput:
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         logits = self.classifier(self.dropout(out.last_hidden_state))  # (B, T, num_labels)
         loss = None if labels is None else token_loss(logits, labels)
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return TokenClassifierOutput(loss=loss, logits=logits, **out.extras())
 
 
 class BertForQuestionAnswering(_BertWithHead):
@@ -283,7 +292,7 @@ class BertForQuestionAnswering(_BertWithHead):
         start_positions: torch.Tensor | None = None,
         end_positions: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> QuestionAnsweringOutput:
+    ) -> QuestionAnsweringModelOutput:
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
         start_logits, end_logits = self.qa_outputs(out.last_hidden_state).unbind(dim=-1)  # 2 x (B, T)
         loss = None
@@ -294,8 +303,8 @@ class BertForQuestionAnswering(_BertWithHead):
             start, end = (p.view(-1).clamp(0, T) for p in (start_positions, end_positions))
             loss = (F.cross_entropy(start_logits, start, ignore_index=T)
                     + F.cross_entropy(end_logits, end, ignore_index=T)) / 2
-        return QuestionAnsweringOutput(
-            loss=loss, start_logits=start_logits, end_logits=end_logits, **encoder_extras(out)
+        return QuestionAnsweringModelOutput(
+            loss=loss, start_logits=start_logits, end_logits=end_logits, **out.extras()
         )
 
 
@@ -317,7 +326,7 @@ class BertForMultipleChoice(_BertWithClassifier):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> MultipleChoiceModelOutput:
         if input_ids.dim() != 3:
             shape = tuple(input_ids.shape)
             raise ValueError(f"multiple choice input_ids must be (batch, choices, seq_len), got {shape}")
@@ -326,4 +335,4 @@ class BertForMultipleChoice(_BertWithClassifier):
         out = self.bert(flat[0], token_type_ids=flat[1], attention_mask=flat[2], **output_flags)  # B*C sequences
         logits = self.classifier(self.dropout(out.pooler_output)).view(B, C)  # (B*C, 1) -> (B, C)
         loss = None if labels is None else F.cross_entropy(logits, labels.view(-1))
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return MultipleChoiceModelOutput(loss=loss, logits=logits, **out.extras())

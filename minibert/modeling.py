@@ -1,4 +1,4 @@
-"""BertModel and what every BERT model shares: outputs, input checks, initialisation, loading, saving.
+"""BertModel and what every BERT model shares: input checks, initialisation, loading, saving.
 
     input_ids (B, T) -> BertEmbeddings -> BertEncoder (L layers) -> last_hidden_state (B, T, H)
                                                                  -> BertPooler -> pooler_output (B, H)
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,67 +20,45 @@ from .config import BertConfig
 from .embeddings import BertEmbeddings
 from .encoder import BertEncoder, BertPooler, EncoderOutput
 from .hub import resolve_model_dir
+from .outputs import BaseModelOutputWithPooling, ModelOutput, SequenceClassifierOutput, Tensors  # noqa: F401
 from .weights import load_weights, save_weights
 
-Tensors = tuple[torch.Tensor, ...]
+
+# Until the task modules import minibert.outputs themselves (the tasks refactor), their old names:
+ClassifierOutput = SequenceClassifierOutput
 
 
-# ----------------------------------------------------------------------------------------------
-# Outputs: dataclasses with Hugging Face's attribute names; `out["name"]` works too.
-
-
-@dataclass
-class ModelOutput:
-    """What the encoder can report besides its result; every output class has these fields."""
-
-    hidden_states: Tensors | None = None  # L + 1 of (B, T, H), with output_hidden_states=True
-    attentions: Tensors | None = None  # L of (B, A, T, T), with output_attentions=True
-    attention_queries: Tensors | None = None  # L of (B, A, T, d), with output_attention_inputs=True
-    attention_keys: Tensors | None = None  # L of (B, A, T, d), with output_attention_inputs=True
-
-    def __getitem__(self, name: str) -> Any:
-        if not isinstance(name, str) or name not in self.__dataclass_fields__:
-            raise KeyError(f"{type(self).__name__} has no field {name!r}")
-        return getattr(self, name)
-
-
-@dataclass
-class BaseModelOutputWithPooling(ModelOutput):
-    last_hidden_state: torch.Tensor | None = None  # (B, T, H): one vector per token
-    pooler_output: torch.Tensor | None = None  # (B, H): tanh(W h_[CLS] + b), None without a pooler
-
-
-@dataclass
-class BertForPreTrainingOutput(ModelOutput):
-    loss: torch.Tensor | None = None  # masked_lm_loss + next_sentence_loss
-    prediction_logits: torch.Tensor | None = None  # (B, T, V), or (n_masked, V) with sparse_mlm=True
-    seq_relationship_logits: torch.Tensor | None = None  # (B, 2): 0 = IsNext, 1 = NotNext
-    masked_lm_loss: torch.Tensor | None = None  # the two parts of the loss, for logging
-    next_sentence_loss: torch.Tensor | None = None
-
-
-@dataclass
-class ClassifierOutput(ModelOutput):
-    """Masked LM (B, T, V), next sentence (B, 2), sequence (B, labels), token (B, T, labels), choice (B, C)."""
-
-    loss: torch.Tensor | None = None
-    logits: torch.Tensor | None = None
-
-
-@dataclass
-class QuestionAnsweringOutput(ModelOutput):
-    loss: torch.Tensor | None = None  # (CE(start) + CE(end)) / 2
-    start_logits: torch.Tensor | None = None  # (B, T): score of "the answer starts here"
-    end_logits: torch.Tensor | None = None  # (B, T)
-
-
-def encoder_extras(out: ModelOutput) -> dict[str, Tensors | None]:
-    """The optional fields a head passes through from its BertModel output."""
-    return {f.name: getattr(out, f.name) for f in dataclasses.fields(ModelOutput)}
+def encoder_extras(out: BaseModelOutputWithPooling) -> dict[str, Tensors | None]:
+    return out.extras()
 
 
 # ----------------------------------------------------------------------------------------------
 # Input checks: a wrong id would otherwise give an opaque index error (or a silent wrong answer on GPU).
+#
+# Shapes and dtypes are checked on every call (they are known on the host). Values (ids in range, a mask
+# of 0/1) need the numbers themselves: reading them costs nothing on the CPU, but on a GPU it is a
+# device->host copy that makes every step wait, and under torch.compile it would break the graph. So by
+# default ("auto") the model reads values only for CPU tensors outside a compiled graph; the data
+# entry points (tokenizer, collators, pipelines) check their own values anyway. "always" (a debug mode,
+# e.g. for a GPU run that fails oddly) reads them everywhere outside compiled graphs; "never" skips them.
+
+INPUT_CHECKS = ("auto", "always", "never")
+_input_checks = "auto"
+
+
+def set_input_checks(mode: str) -> None:
+    """``"auto"`` (default), ``"always"`` (debug: also on GPU, one synchronisation per forward) or ``"never"``."""
+    global _input_checks
+    if mode not in INPUT_CHECKS:
+        raise ValueError(f"input checks must be one of {INPUT_CHECKS}, got {mode!r}")
+    _input_checks = mode
+
+
+def reads_values(tensor: torch.Tensor) -> bool:
+    """Whether the forward pass may look at ``tensor``'s numbers on the host (see above)."""
+    if torch.compiler.is_compiling() or _input_checks == "never":
+        return False
+    return _input_checks == "always" or tensor.device.type == "cpu"
 
 
 def check_inputs(
@@ -90,9 +67,12 @@ def check_inputs(
     token_type_ids: torch.Tensor | None,
     attention_mask: torch.Tensor | None,
 ) -> bool:
-    """Raise ValueError naming the problem; return whether ``attention_mask`` hides any position.
+    """Raise ValueError naming the problem; return whether the attention mask must be applied.
 
-    Costs one small device->host copy per call, for all the range checks together.
+    Where the values may be read (:func:`reads_values`), one small host copy serves all the range checks,
+    and a mask with no padding is recognised (and dropped: SDPA may then take its fastest kernel).
+    Elsewhere a given mask is always applied; a batch without padding then gets its fast path by passing
+    ``attention_mask=None`` (the collators do).
     """
     if not isinstance(input_ids, torch.Tensor) or input_ids.dim() != 2:
         shape = tuple(input_ids.shape) if isinstance(input_ids, torch.Tensor) else type(input_ids).__name__
@@ -110,6 +90,8 @@ def check_inputs(
     for name, tensor in (("token_type_ids", token_type_ids), ("attention_mask", attention_mask)):
         if tensor is not None and tuple(tensor.shape) != (B, T):
             raise ValueError(f"{name} must have the shape of input_ids {(B, T)}, got {tuple(tensor.shape)}")
+    if not reads_values(input_ids):
+        return attention_mask is not None
     checks = [("input_ids", input_ids, config.vocab_size, f"vocab_size = {config.vocab_size}")]
     if token_type_ids is not None:
         checks.append(("token_type_ids", token_type_ids, config.type_vocab_size,

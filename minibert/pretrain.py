@@ -108,9 +108,9 @@ def pretraining_metrics(outputs: Any, batch: Batch) -> dict[str, torch.Tensor]:
     """MLM accuracy (over the masked positions only), NSP accuracy, and the two losses."""
     labels = batch["labels"]
     masked = labels != IGNORE_INDEX  # (B, T)
-    logits = outputs.prediction_logits  # (n_masked, V) with sparse_mlm=True, else (B, T, V)
-    if logits.dim() == 3:
-        logits = logits[masked]
+    logits = outputs.masked_prediction_logits  # (n_masked, V) with sparse_mlm=True
+    if logits is None:
+        logits = outputs.prediction_logits[masked]  # (B, T, V) -> (n_masked, V)
     metrics = {"mlm_accuracy": (logits.argmax(-1) == labels[masked]).float().mean(),
                "nsp_accuracy": (outputs.seq_relationship_logits.argmax(-1) == batch["next_sentence_label"])
                .float().mean()}

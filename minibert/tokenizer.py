@@ -301,6 +301,13 @@ class BatchEncoding(dict):
         except KeyError:
             raise AttributeError(name) from None
 
+    def to(self, device) -> "BatchEncoding":
+        """Move every tensor to ``device`` (as transformers' ``BatchEncoding.to``); lists stay as they are."""
+        import torch  # only now: the tokenizer itself needs no torch
+
+        return BatchEncoding({key: value.to(device) if isinstance(value, torch.Tensor) else value
+                              for key, value in self.items()})
+
 
 @dataclass
 class _Sequence:

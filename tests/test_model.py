@@ -165,8 +165,8 @@ def test_sparse_mlm_gives_the_full_loss_and_gradients():
     full_grads = torch.autograd.grad(full.loss, list(model.parameters()))
     sparse = model(**inputs, labels=labels, next_sentence_label=nsp, sparse_mlm=True)
     sparse_grads = torch.autograd.grad(sparse.loss, list(model.parameters()))
-    assert sparse.prediction_logits.shape == (3, 50)  # (n_masked, V)
-    torch.testing.assert_close(sparse.prediction_logits, full.prediction_logits[labels != -100])
+    assert sparse.masked_prediction_logits.shape == (3, 50) and sparse.prediction_logits is None  # (n_masked, V)
+    torch.testing.assert_close(sparse.masked_prediction_logits, full.prediction_logits[labels != -100])
     torch.testing.assert_close(sparse.loss, full.loss)
     torch.testing.assert_close(full.loss, full.masked_lm_loss + full.next_sentence_loss)
     for a, b in zip(sparse_grads, full_grads):

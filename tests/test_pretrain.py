@@ -108,7 +108,7 @@ def test_pretraining_metrics_same_for_sparse_and_full_head(corpus, vocab):
     # the accuracy is over masked positions only: all-correct logits give exactly 1
     masked = batch["labels"] != -100
     perfect = torch.nn.functional.one_hot(batch["labels"][masked], len(tok)).float()
-    outputs = type(sparse)(prediction_logits=perfect, seq_relationship_logits=sparse.seq_relationship_logits)
+    outputs = type(sparse)(masked_prediction_logits=perfect, seq_relationship_logits=sparse.seq_relationship_logits)
     assert pretraining_metrics(outputs, batch)["mlm_accuracy"] == 1.0
 
 
