@@ -1,14 +1,17 @@
-"""Training a WordPiece vocabulary (lesson 01).
+"""WordPiece (lesson 01, steps 2 and 3): cut a word into vocabulary pieces, and learn the vocabulary.
 
-Start from single characters and repeatedly glue together the pair of adjacent pieces with the best score,
-until the vocabulary has the size asked for. A piece that continues a word carries the prefix ``##``, so
-``"hug"`` starts as ``h ##u ##g``, and merging ``h`` with ``##u`` gives the new piece ``hu``.
+``WordpieceTokenizer`` cuts each word greedily, longest piece first: ``"unaffable" -> ["un", "##aff",
+"##able"]``; ``##`` marks a piece that continues a word. ``load_vocab`` reads the ``vocab.txt`` it uses.
 
+Training starts from single characters and repeatedly glues together the pair of adjacent pieces with the
+best score, until the vocabulary has the size asked for. A piece that continues a word carries the prefix
+``##``, so ``"hug"`` starts as ``h ##u ##g``, and merging ``h`` with ``##u`` gives the new piece ``hu``.
 ``train_wordpiece`` is the readable trainer the lesson walks through; ``train_wordpiece_fast`` does the same
 job with the Rust ``tokenizers`` library, for comparison and for large corpora.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 from collections import Counter, defaultdict
@@ -18,9 +21,89 @@ from typing import Iterable
 from tqdm.auto import tqdm
 
 from minibert.files import atomic_write_text
-from minibert.tokenizer import SPECIAL_TOKENS, BasicTokenizer
+from minibert.basic_tokenizer import BasicTokenizer
 
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+VOCAB_FILE = "vocab.txt"
+# Google's BERT allows 200 characters per word; transformers (our reference for ids) allows 100.
+MAX_INPUT_CHARS_PER_WORD = 100
 Pair = tuple[str, str]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# 2. WordPiece: word -> vocabulary pieces.
+
+class WordpieceTokenizer:
+    """Greedy longest-match-first WordPiece.
+
+    Start at the first character, take the longest prefix that is in the vocabulary, then continue from
+    where it ended with the longest ``##``-prefixed piece, and so on. If at some point no piece matches,
+    the whole word becomes ``unk_token``: a word is never half-known.
+    """
+
+    def __init__(self, vocab: dict[str, int], unk_token: str = "[UNK]",
+                 max_input_chars_per_word: int = MAX_INPUT_CHARS_PER_WORD):
+        self.vocab = vocab
+        self.unk_token = unk_token
+        self.max_input_chars_per_word = max_input_chars_per_word
+        # No piece is longer than the longest vocabulary entry, so no need to try longer substrings.
+        self._longest_piece = max((len(t) for t in vocab), default=0)
+        self._tokenize_cached = functools.lru_cache(maxsize=1 << 16)(self._tokenize_uncached)
+
+    def tokenize(self, word: str) -> list[str]:
+        """``"unaffable" -> ["un", "##aff", "##able"]``; ``[unk_token]`` when the word cannot be covered."""
+        return list(self._tokenize_cached(word))
+
+    def _tokenize_uncached(self, word: str) -> tuple[str, ...]:
+        if len(word) > self.max_input_chars_per_word:
+            return (self.unk_token,)
+        pieces = []
+        start = 0
+        while start < len(word):
+            prefix = "##" if start > 0 else ""
+            end = min(len(word), start + self._longest_piece)
+            while end > start and prefix + word[start:end] not in self.vocab:
+                end -= 1
+            if end == start:  # not even one character matches
+                return (self.unk_token,)
+            pieces.append(prefix + word[start:end])
+            start = end
+        return tuple(pieces)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The vocabulary file: one token per line, the line number (from 0) is the id.
+
+def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
+    """Read ``vocab.txt`` into {token: id}. A missing, unreadable or non-UTF-8 file, or a token listed
+    twice, is an error that says where."""
+    path = Path(vocab_file)
+    if not path.is_file():
+        raise FileNotFoundError(f"vocabulary file not found: {path}")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise OSError(f"cannot read vocabulary file {path}: {err}") from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ValueError(f"vocabulary file {path} is not UTF-8 text: undecodable byte on line {line}") from err
+    # Same line breaks as Python's text mode (and so transformers): \r\n and \r end a line too.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    vocab: dict[str, int] = {}
+    for index, token in enumerate(lines):
+        if token in vocab:
+            raise ValueError(f"vocabulary file {path}: token {token!r} appears twice, "
+                             f"on lines {vocab[token] + 1} and {index + 1}")
+        vocab[token] = index
+    return vocab
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Learning a vocabulary
 
 
 def train_wordpiece(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, do_lower_case: bool = True,

@@ -24,7 +24,9 @@ from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegac
 
 from minibert.hub import minilm_dir
 from minibert.pretraining_data import truncate_seq_pair
-from minibert.tokenizer import BasicTokenizer, BertTokenizer, WordpieceTokenizer, load_vocab
+from minibert.basic_tokenizer import BasicTokenizer
+from minibert.tokenizer import BertTokenizer
+from minibert.wordpiece import WordpieceTokenizer, load_vocab
 from minibert.wordpiece import train_wordpiece_fast, write_vocab
 
 TEXTS = [
