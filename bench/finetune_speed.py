@@ -34,7 +34,7 @@ from bench.common import RESULTS, describe_machine, write_section  # noqa: E402
 from minibert.heads import BertForSequenceClassification  # noqa: E402
 from minibert.hub import minilm_dir  # noqa: E402
 from minibert.tasks.classification import classification_collator, classification_features  # noqa: E402
-from minibert.tasks.collate import LengthGroupedSampler, feature_length  # noqa: E402
+from minibert.tasks.batching import LengthGroupedSampler, feature_length  # noqa: E402
 from minibert.tasks.formats import load_glue_tsv, load_nli  # noqa: E402
 from minibert.tokenizer import BertTokenizer  # noqa: E402
 from minibert.device import use_bf16  # noqa: E402

@@ -17,7 +17,7 @@ import warnings
 from .trainer import TrainingDiverged
 
 # Modules with a register(subparsers) function, in the order their commands are listed.
-COMMAND_MODULES = ["minibert.pretrain", "minibert.shards", "minibert.tasks.cli"]
+COMMAND_MODULES = ["minibert.pretrain", "minibert.prepare", "minibert.tasks.cli"]
 
 
 def build_parser() -> argparse.ArgumentParser:

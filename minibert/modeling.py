@@ -20,16 +20,8 @@ from .config import BertConfig
 from .embeddings import BertEmbeddings
 from .encoder import BertEncoder, BertPooler, EncoderOutput
 from .hub import resolve_model_dir
-from .outputs import BaseModelOutputWithPooling, ModelOutput, SequenceClassifierOutput, Tensors  # noqa: F401
+from .outputs import BaseModelOutputWithPooling
 from .weights import load_weights, save_weights
-
-
-# Until the task modules import minibert.outputs themselves (the tasks refactor), their old names:
-ClassifierOutput = SequenceClassifierOutput
-
-
-def encoder_extras(out: BaseModelOutputWithPooling) -> dict[str, Tensors | None]:
-    return out.extras()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from minibert import cli
 from minibert.config import BertConfig
 from minibert.heads import BertForPreTraining, BertForSequenceClassification, BertForTokenClassification
 from minibert.tasks import classification, finetune as ft
-from minibert.tasks.collate import LengthGroupedSampler, feature_length, input_padding
+from minibert.tasks.batching import LengthGroupedSampler, feature_length, input_padding, model_outputs
+from minibert.tasks.registry import get_task
 from minibert.tasks.formats import TextExample, load_glue_tsv
 from minibert.tokenizer import BertTokenizer
 from minibert.trainer import ResumableSampler, Trainer, TrainingArguments, load_checkpoint, read_metrics
@@ -101,7 +102,7 @@ def test_collator_pads_to_the_longest_in_the_batch(tok):
 def test_task_features_and_batches(tok, slices):
     """Each task's training batch has the shapes and label keys its model expects."""
     for task, key in [("text-classification", "sentiment"), ("nli", "nli"), ("ner", "ner"), ("qa", "qa")]:
-        spec = ft.get_task(task)
+        spec = get_task(task)
         data = spec.load(slices[key, "train"])
         features = spec.features(data.examples[:8], tok, 64, data.label_names, True)
         batch = spec.collator(tok.pad_token_id)(features[:4])
@@ -122,7 +123,7 @@ def test_model_outputs_restores_order_and_drops_padding(tok):
     model = BertForTokenClassification(BertConfig.from_preset("tiny", vocab_size=len(tok), num_labels=3)).eval()
     texts = ["one", "a much longer text than the others", "two words", "three little words"]
     features = classification.classification_features([TextExample(t) for t in texts], tok)
-    out = ft.model_outputs(model, features, input_padding(tok.pad_token_id), 3, ["logits"], per_token=True)
+    out = model_outputs(model, features, input_padding(tok.pad_token_id), 3, ["logits"], per_token=True)
     for feature, logits in zip(features, out["logits"]):
         alone = model(torch.tensor([feature["input_ids"]])).logits[0]
         assert logits.shape == (len(feature["input_ids"]), 3)
@@ -173,7 +174,7 @@ def test_length_grouped_sampler_drop_last_drops_only_the_short_batch():
 
 
 def test_resume_through_the_trainer_continues_with_the_next_grouped_batch(tmp_path, tok, slices, tiny_dir):
-    spec = ft.get_task("text-classification")
+    spec = get_task("text-classification")
     data = spec.load(slices["sentiment", "train"])
     features = spec.features(data.examples, tok, 64, data.label_names, True)
 
@@ -242,7 +243,7 @@ def test_finetune_each_task_through_the_cli(monkeypatch, tmp_path, capsys, slice
     assert scores <= metrics.keys() and metrics["train_steps"] == 4
     assert all(0 <= metrics[k] <= 100 for k in scores if k != "null_threshold")
     assert len(read_metrics(out)) == 4 and not (out / "checkpoint.pt").exists()
-    spec = ft.get_task(task)
+    spec = get_task(task)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every weight is in the saved directory
         model = spec.model_class.from_pretrained(out)
@@ -303,7 +304,7 @@ def test_learning_happens_on_a_separable_toy_set(tmp_path, tiny_dir):
 
 
 def test_random_init_ignores_the_pretrained_weights(tmp_path, tiny_dir, slices):
-    spec = ft.get_task("text-classification")
+    spec = get_task("text-classification")
     pretrained = ft.build_model(spec, tiny_dir, ["0", "1"])
     torch.manual_seed(1)
     scratch = ft.build_model(spec, tiny_dir, ["0", "1"], random_init=True)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from minibert.tasks.formats import (
-    NLI_LABELS, FormatError, hf_rows_to_examples, iob1_to_bio, load_conll, load_glue_tsv, load_nli,
-    load_parallel, load_squad, load_summaries, load_swag, load_task,
+    NLI_LABELS, FormatError, iob1_to_bio, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
+    load_summaries, load_swag,
 )
+from minibert.tasks.registry import get_task, hf_rows_to_examples
 
 FIX = Path(__file__).parent / "fixtures" / "formats"
 
@@ -236,11 +237,12 @@ def test_parallel_tsv_and_jsonl():
         load_parallel(FIX / "bad_parallel.tsv")
 
 
-def test_load_task_dispatches_by_task_name():
-    assert load_task("ner", FIX / "ner_bio_2col.txt")[0].tags[0] == "B-PER"
-    assert load_task("text-classification", FIX / "named_labels.tsv", label_names=["negative", "positive"])[0].label == 1
+def test_each_task_loads_its_format():
+    assert get_task("ner").load(FIX / "ner_bio_2col.txt")[0].tags[0] == "B-PER"
+    named = get_task("text-classification").load(FIX / "named_labels.tsv", label_names=["negative", "positive"])
+    assert named[0].label == 1
     with pytest.raises(ValueError, match="unknown task 'pos'"):
-        load_task("pos", FIX / "ner_bio_2col.txt")
+        get_task("pos")
 
 
 # ----------------------------------------------------------------------------- Hugging Face column mapping
@@ -271,6 +273,10 @@ def test_hf_rows_mapping_on_local_dicts():
     assert (wmt[0].source, wmt[0].target) == ("the cat", "le chat")
     with pytest.raises(FormatError, match="row 0: not a qa row"):
         hf_rows_to_examples([{"sentence": "x"}], "qa")
+    with pytest.raises(FormatError, match="hf:glue/sst2:train: no text column"):
+        hf_rows_to_examples([{"text": "x", "label": 0}], "text-classification", source="hf:glue/sst2:train")
+    with pytest.raises(ValueError, match="NER rows need label_names"):
+        hf_rows_to_examples([{"tokens": ["a"], "ner_tags": [0]}], "ner")
 
 
 def test_missing_text_columns_are_named(tmp_path):

@@ -46,7 +46,7 @@ def test_long_pairs_are_cut_to_max_length(tok, items):
 
 def test_batches_are_items_by_choices_by_tokens(tok, items):
     features = mc.choice_features(items, tok, max_length=64)
-    batch = mc.collate_choices(features, tok.pad_token_id)
+    batch = mc.choice_collator(tok.pad_token_id)(features)
     T = max(len(row) for f in features for row in f["input_ids"])
     for key in ("input_ids", "token_type_ids", "attention_mask"):
         assert batch[key].shape == (6, 4, T)
@@ -60,7 +60,7 @@ def test_a_batch_needs_one_number_of_choices(tok, items):
     three = ChoiceExample("The sky is", "", ["blue.", "green.", "loud."], 0)
     features = mc.choice_features([items[0], three], tok)
     with pytest.raises(ValueError, match="same number of choices"):
-        mc.collate_choices(features)
+        mc.choice_collator()(features)
     with pytest.raises(ValueError, match="needs >= 2"):
         mc.choice_features([ChoiceExample("The sky is", "", ["blue."], 0)], tok)
 

@@ -41,7 +41,7 @@ def test_tokenize_and_align_and_collate(tok):
     assert tok.convert_ids_to_tokens(features[0]["input_ids"])[2:5] == ["schwarz", "##ene", "##gger"]
     assert features[0]["labels"] == ner.align_labels_with_tokens(TAGS, WORD_IDS, LABEL2ID)
     assert features[1]["labels"] == ids(X, "B-LOC", X)
-    batch = ner.collate_ner(features, pad_token_id=tok.pad_token_id)
+    batch = ner.ner_collator(tok.pad_token_id)(features)
     assert set(batch) == {"input_ids", "token_type_ids", "attention_mask", "labels"}
     assert batch["labels"].shape == batch["input_ids"].shape == (2, 9)
     assert batch["labels"][1].tolist() == ids(X, "B-LOC", X, X, X, X, X, X, X)

@@ -11,8 +11,12 @@ from minibert.config import BertConfig
 from minibert.heads import (BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification,
                             BertForTokenClassification)
 from minibert.tasks import finetune as ft
-from minibert.tasks.pipelines import (FillMaskPipeline, NerPipeline, QuestionAnsweringPipeline,
-                                      TextClassificationPipeline, _stitch_windows, pipeline)
+from minibert.tasks.classification import TextClassificationPipeline
+from minibert.tasks.fill_mask import FillMaskPipeline
+from minibert.tasks.ner import NerPipeline
+from minibert.tasks.pipelines import pipeline
+from minibert.tasks.qa import QuestionAnsweringPipeline
+from minibert.tasks.windows import stitch_windows
 from minibert.tokenizer import BertTokenizer
 
 CONTEXT = "The capital of France is Paris. Most people in France speak French. Paris is famous for the Eiffel Tower."
@@ -165,7 +169,7 @@ def test_windows_are_stitched_from_the_window_with_the_most_context(tok, stride)
     windows = len(enc["input_ids"])
     # As "probabilities", each window's own index: the stitched rows tell which window each token came from.
     probs = [torch.full((len(ids), 1), float(w)) for w, ids in enumerate(enc["input_ids"])]
-    word_ids, offsets, rows = _stitch_windows(enc["word_ids"], enc["offset_mapping"], probs, stride, "text")
+    word_ids, offsets, rows = stitch_windows(enc["word_ids"], enc["offset_mapping"], probs, stride, "text")
     whole = tok(text, return_word_ids=True, return_offsets_mapping=True)
     assert word_ids == whole["word_ids"][1:-1] and offsets == [tuple(o) for o in whole["offset_mapping"][1:-1]]
     step = 62 - stride  # content tokens per window (64 - [CLS] - [SEP]) minus the shared ones
@@ -187,8 +191,10 @@ def test_ner_structure_with_an_untrained_model(tok):
 def test_pipeline_errors():
     with pytest.raises(ValueError, match="unknown pipeline task 'summarise'"):
         pipeline("summarise", "minilm")
-    with pytest.raises(ValueError, match="needs model="):
+    with pytest.raises(ValueError, match="needs model=: a directory written by `minibert finetune ner`"):
         pipeline("ner")
+    with pytest.raises(ValueError, match="written by `minibert pretrain`"):
+        pipeline("fill-mask")
 
 
 def run_cli(monkeypatch, *argv):

@@ -84,7 +84,7 @@ def test_pretrain_resume_reproduces_losses(corpus, vocab, trained, tmp_path, mon
 
 def test_pretrain_reads_a_shard_folder(corpus, vocab, tmp_path):
     from minibert.corpus import read_documents
-    from minibert.shards import prepare_shards
+    from minibert.prepare import prepare_shards
 
     shards = tmp_path / "shards"
     prepare_shards(read_documents(corpus), vocab, shards, workers=1, show_progress=False)

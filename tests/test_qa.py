@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from minibert.tasks import qa
+from minibert.tasks.windows import max_context_flags, window_spans
 from minibert.tasks.formats import Answer, QAExample
 
 SENTENCES = ["Paris is the capital of France.", "The Seine flows through the city of Paris.",
@@ -75,9 +76,9 @@ def test_question_too_long_is_an_error(tok):
         qa.prepare_train_features([example("q", "France", question="why " * 60)], tok, max_length=48)
 
 
-def test_collate_qa_pads_to_the_longest(tok):
+def test_qa_collator_pads_to_the_longest(tok):
     exs = [example("a", "France", context="Paris is in France."), example("b", "1889")]
-    batch = qa.collate_qa(qa.prepare_train_features(exs, tok, max_length=384), pad_token_id=tok.pad_token_id)
+    batch = qa.qa_collator(tok.pad_token_id)(qa.prepare_train_features(exs, tok, max_length=384))
     assert set(batch) == {"input_ids", "token_type_ids", "attention_mask", "start_positions", "end_positions"}
     n = len(tok("What is the capital of France?", "Paris is in France.")["input_ids"])
     assert batch["input_ids"].shape[0] == 2 and batch["attention_mask"][0].sum() == n
@@ -195,7 +196,7 @@ def test_max_context_on_googles_example():
     # run_squad.py's docstring: "the man went to the store and bought a gallon of milk", windows
     # A = "the man went to the", B = "to the store and bought", C = "and bought a gallon of".
     # "bought" (token 7) has 4 left / 0 right in B, 1 left / 3 right in C: C is its max context.
-    flags = qa.max_context_flags([(0, 5), (3, 5), (6, 5)], 11)
+    flags = max_context_flags([(0, 5), (3, 5), (6, 5)], 11)
     assert flags[1][4] is False and flags[2][1] is True
     assert flags == [[True, True, True, True, False], [False, True, True, True, False],
                      [False, True, True, True, True]]
@@ -203,4 +204,4 @@ def test_max_context_on_googles_example():
 
 def test_windows_that_do_not_overlap_as_promised_are_an_error():
     with pytest.raises(RuntimeError, match="question 'q' do not overlap by doc_stride=1"):
-        qa.window_spans([[(0, 1), (2, 3)], [(4, 5)]], 1, "question 'q'")
+        window_spans([[(0, 1), (2, 3)], [(4, 5)]], 1, "question 'q'")

@@ -58,7 +58,7 @@ def test_every_lesson_is_listed_in_the_readme():
 def test_the_readme_fine_tunes_and_runs_every_task():
     from bench.readme_tasks import readme_commands
     from minibert.cli import build_parser
-    from minibert.tasks.finetune import TASKS
+    from minibert.tasks.registry import TASKS
 
     commands = readme_commands((ROOT / "README.md").read_text(encoding="utf-8"))
     finetuned = [c.split()[2] for c in commands if c.startswith("minibert finetune")]

@@ -9,6 +9,7 @@ import torch
 from minibert.config import BertConfig
 from minibert.modeling import BertModel
 from minibert.tasks import translation as tr
+from minibert.tasks.translation_model import DECODER_CONFIG_NAME, TARGET_VOCAB_KEY, BertEncoderDecoder
 from minibert.tasks.formats import ParallelExample, load_parallel
 from minibert.tasks.metrics import bleu
 from minibert.tokenizer import BertTokenizer
@@ -42,16 +43,16 @@ def tiny_config(tok, dropout=0.1) -> BertConfig:
 
 
 @pytest.fixture
-def model(tok) -> tr.BertEncoderDecoder:
+def model(tok) -> BertEncoderDecoder:
     torch.manual_seed(0)
-    return tr.BertEncoderDecoder(tiny_config(tok)).eval()
+    return BertEncoderDecoder(tiny_config(tok)).eval()
 
 
 @pytest.fixture(scope="module")
 def trained(pairs, tok):
     """The 8 pairs learnt by heart (teacher forcing, full batch)."""
     torch.manual_seed(0)
-    model = tr.BertEncoderDecoder(tiny_config(tok, dropout=0.0))
+    model = BertEncoderDecoder(tiny_config(tok, dropout=0.0))
     batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs, tok))
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
     losses = []
@@ -127,7 +128,7 @@ def test_cross_attention_reads_the_source(model, pairs, tok):
 def test_decoder_must_match_the_encoder(tok):
     config = tiny_config(tok)
     with pytest.raises(ValueError, match="hidden_size"):
-        tr.BertEncoderDecoder(config, dataclasses.replace(config, hidden_size=64))
+        BertEncoderDecoder(config, dataclasses.replace(config, hidden_size=64))
 
 
 def test_target_longer_than_the_decoder_positions_is_refused(model, pairs, tok):
@@ -185,8 +186,8 @@ def test_detokenize_rejoins_elision_and_compounds(tok):
 def test_save_and_load_give_the_same_outputs(trained, pairs, tok, tmp_path):
     model = trained[0]
     model.save_pretrained(tmp_path)
-    assert json.loads((tmp_path / tr.DECODER_CONFIG_NAME).read_text())["num_hidden_layers"] == 2
-    loaded = tr.BertEncoderDecoder.from_pretrained(tmp_path)
+    assert json.loads((tmp_path / DECODER_CONFIG_NAME).read_text())["num_hidden_layers"] == 2
+    loaded = BertEncoderDecoder.from_pretrained(tmp_path)
     batch = tr.translation_collator(tok.pad_token_id)(tr.translation_features(pairs, tok))
     torch.testing.assert_close(loaded(**batch).logits, model(**batch).logits, atol=0, rtol=0)
     source = source_batch(tok, [p.source for p in pairs])
@@ -198,7 +199,7 @@ def test_a_bert_checkpoint_initialises_the_encoder(tok, tmp_path):
     bert = BertModel(tiny_config(tok))
     bert.save_pretrained(tmp_path)
     with pytest.warns(UserWarning, match="newly initialised.*decoder"):
-        model = tr.BertEncoderDecoder.from_pretrained(tmp_path)
+        model = BertEncoderDecoder.from_pretrained(tmp_path)
     torch.testing.assert_close(model.bert.embeddings.word_embeddings.weight, bert.embeddings.word_embeddings.weight)
     torch.testing.assert_close(model.bert.encoder.layer[0].output.dense.weight,
                                bert.encoder.layer[0].output.dense.weight)
@@ -239,7 +240,7 @@ def test_target_vocabulary_restricts_the_output(course, minilm_tok, tmp_path):
     vocab = tr.target_vocabulary(features, minilm_tok)
     assert minilm_tok.sep_token_id in vocab and minilm_tok.unk_token_id in vocab and len(vocab) < 500
     torch.manual_seed(0)
-    model = tr.BertEncoderDecoder(tiny_config(minilm_tok), target_vocab=vocab).eval()
+    model = BertEncoderDecoder(tiny_config(minilm_tok), target_vocab=vocab).eval()
     batch = tr.translation_collator(minilm_tok.pad_token_id)(features[:4])
     out = model(**batch)
     assert out.logits.shape == (*batch["labels"].shape, len(vocab))  # one column per target id
@@ -249,7 +250,7 @@ def test_target_vocabulary_restricts_the_output(course, minilm_tok, tmp_path):
         for ids in model.generate(**source, **ends(minilm_tok), num_beams=num_beams, max_length=6):
             assert set(ids) <= set(vocab)  # only ids of the target vocabulary are written
     model.save_pretrained(tmp_path)
-    loaded = tr.BertEncoderDecoder.from_pretrained(tmp_path)
+    loaded = BertEncoderDecoder.from_pretrained(tmp_path)
     assert loaded.target_ids.tolist() == vocab
     torch.testing.assert_close(loaded(**batch).logits, out.logits, atol=0, rtol=0)
     outside = batch["labels"].clone()
@@ -260,7 +261,7 @@ def test_target_vocabulary_restricts_the_output(course, minilm_tok, tmp_path):
         model.set_target_vocab([len(minilm_tok)])
     model.set_target_vocab(None)  # back to the whole vocabulary, same weights
     assert model(**batch).logits.shape[-1] == len(minilm_tok)
-    assert tr.TARGET_VOCAB_KEY not in model.decoder_config.extra
+    assert TARGET_VOCAB_KEY not in model.decoder_config.extra
 
 
 def test_untrained_minilm_decoder_does_not_copy_its_input(course, minilm_tok):
@@ -271,7 +272,7 @@ def test_untrained_minilm_decoder_does_not_copy_its_input(course, minilm_tok):
     vocab = tr.target_vocabulary(features, minilm_tok)
     torch.manual_seed(0)
     with pytest.warns(UserWarning, match="newly initialised"):
-        model = tr.BertEncoderDecoder.from_pretrained("minilm", target_vocab=vocab)
+        model = BertEncoderDecoder.from_pretrained("minilm", target_vocab=vocab)
     batch = tr.translation_collator(minilm_tok.pad_token_id)(features[:16])
     assert model(**batch).loss.item() < math.log(len(vocab)) + 1.5
 
@@ -296,7 +297,7 @@ def test_a_short_run_on_the_course_data_translates(course, minilm_tok):
     torch.manual_seed(0)
     config = dataclasses.replace(tiny_config(minilm_tok, dropout=0.0), hidden_size=64, num_attention_heads=4,
                                  intermediate_size=128)
-    model = tr.BertEncoderDecoder(config, target_vocab=tr.target_vocabulary(features, minilm_tok))
+    model = BertEncoderDecoder(config, target_vocab=tr.target_vocabulary(features, minilm_tok))
     optimizer = torch.optim.AdamW(model.parameter_groups(lr=3e-3, decoder_lr=3e-3))
     collate = tr.translation_collator(minilm_tok.pad_token_id)
     batches = torch.Generator().manual_seed(0)

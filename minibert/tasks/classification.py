@@ -3,18 +3,19 @@
 One sentence is read as ``[CLS] sentence [SEP]``; a pair as ``[CLS] premise [SEP] hypothesis [SEP]`` with
 segment ids 0 for the first part and 1 for the second, so the model knows which sentence a word is in.
 `BertForSequenceClassification` puts ``Linear(H, num_labels)`` on the pooled [CLS] vector; the loss is
-cross-entropy; the scores are accuracy and macro-F1 (`minibert.tasks.metrics`).
+cross-entropy; the scores are accuracy and macro-F1 (`minibert.tasks.metrics`). NLI is the same task on
+pairs (`minibert.tasks.nli`).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import torch
-
-from minibert.tasks.collate import DynamicPadding, input_padding
-from minibert.tasks.formats import TextExample
+from minibert.heads import BertForSequenceClassification
+from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
+from minibert.tasks.formats import TextExample, load_glue_tsv, text_columns
 from minibert.tasks.metrics import accuracy, macro_f1
+from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 
 
 def classification_features(examples: Sequence[TextExample], tokenizer, max_length: int = 128
@@ -47,11 +48,79 @@ def classification_scores(labels: Sequence[int], predictions: Sequence[int]) -> 
     return {"accuracy": accuracy(labels, predictions), "macro_f1": macro_f1(labels, predictions)}
 
 
-def probabilities(logits: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Softmax over the labels of each row: (N, num_labels)."""
-    return torch.stack(list(logits)).float().softmax(-1)
-
-
 def label_of(id2label: Mapping[int, str] | None, index: int) -> str:
     """The name of label ``index`` (``LABEL_i`` as in transformers when the model has no names)."""
     return (id2label or {}).get(index, f"LABEL_{index}")
+
+
+def task_features(examples, tokenizer, max_length, label_names, train) -> Features:
+    """`Task.features`: the labels are already indices, and evaluation needs nothing more."""
+    return classification_features(examples, tokenizer, max_length)
+
+
+def evaluate(model: BertForSequenceClassification, examples: Sequence[TextExample],
+             features: Sequence[Mapping[str, Any]], batch_size: int = 32) -> dict[str, float]:
+    """``accuracy`` and ``macro_f1`` of the model's most likely label."""
+    logits = model_outputs(model, features, classification_collator(model.config.pad_token_id), batch_size,
+                           ["logits"], per_token=False)["logits"]
+    return classification_scores([e.label for e in examples], [int(row.argmax()) for row in logits])
+
+
+def from_hf_row(row: dict, options: HFOptions) -> TextExample:
+    """A GLUE-style row (``sentence``, or a pair such as ``premise``/``hypothesis``); label -1 (GLUE's test
+    splits) is "no label"."""
+    first, second = text_columns(row, options.source, line=None)
+    label = row.get("label")
+    idx = row.get("idx", row.get("id"))
+    return TextExample(row[first], None if second is None else row[second], None if label == -1 else label,
+                       None if idx is None else str(idx))
+
+
+class TextClassificationPipeline(Pipeline):
+    """``classify("a great film")`` → ``{"label": "positive", "score": 0.97}``.
+
+    A sentence pair (NLI, paraphrase) is a tuple ``(premise, hypothesis)`` or a dict
+    ``{"text": ..., "text_pair": ...}``. ``top_k=None`` returns every label, best first.
+    """
+
+    model_class = BertForSequenceClassification
+
+    @staticmethod
+    def command_line_input(text: str, second: str | None, choices: list[str] | None) -> Any:
+        return text if second is None else (text, second)
+
+    @staticmethod
+    def _pair(item: Any) -> tuple[str, str | None]:
+        if isinstance(item, str):
+            return item, None
+        if isinstance(item, tuple) and len(item) == 2:
+            return item
+        if isinstance(item, dict) and "text" in item:
+            return item["text"], item.get("text_pair")
+        raise ValueError(f"expected a text, a (text, text_pair) tuple or a dict with 'text', got {item!r}")
+
+    def predict(self, inputs: list, top_k: int | None = 1) -> list:
+        pairs = [self._pair(item) for item in inputs]
+        self._check_texts([t for pair in pairs for t in pair if t is not None])
+        features = []
+        for text, text_pair in pairs:  # one at a time: a batch may mix single sentences and pairs
+            enc = self.tokenizer(text, text_pair, truncation="longest_first", max_length=self.max_length)
+            features.append(dict(enc))
+        logits = model_outputs(self.model, features, classification_collator(self.tokenizer.pad_token_id),
+                               self.batch_size, ["logits"], per_token=False)["logits"]
+        results = []
+        for row in logits:
+            probs = row.softmax(-1)
+            ranked = [{"label": label_of(self.model.config.id2label, i), "score": float(probs[i])}
+                      for i in probs.argsort(descending=True).tolist()]
+            results.append(ranked[0] if top_k == 1 else ranked[:top_k])
+        return results
+
+
+TASK = Task(
+    name="text-classification", help="one sentence (or a pair) -> a label: GLUE-style TSV (SST-2, MRPC)",
+    pipeline=TextClassificationPipeline, aliases=("sentiment-analysis",),
+    model_class=BertForSequenceClassification, load=load_glue_tsv, features=task_features,
+    collator=classification_collator, evaluate=evaluate, metrics=("accuracy", "macro_f1"), has_labels=True,
+    from_hf_row=from_hf_row,
+)

@@ -5,7 +5,8 @@
     minibert predict text-classification --model runs/sentiment --text "not bad at all"
     minibert predict qa --model runs/qa --text "What is the capital of France?" --context "... Paris ..."
 
-TASK is any entry of `minibert.tasks.finetune.TASKS` (``predict`` also takes the pipeline names).
+TASK is any task of `minibert.tasks.registry` (``finetune``: those that train; ``predict``: those with a
+pipeline, by name or alias).
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import argparse
 import json
 from pathlib import Path
 
-from minibert.tasks.finetune import TASKS, finetune, headline
-from minibert.tasks.pipelines import ALIASES, PIPELINES, describe, pipeline
+from minibert.tasks.finetune import finetune, headline
+from minibert.tasks.pipelines import describe, pipeline
+from minibert.tasks.registry import TASKS, pipeline_names, pipeline_task
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,12 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--no-bf16", action="store_true", help="train in fp32 even where bf16 is fast")
     f.set_defaults(func=run_finetune)
 
-    names = sorted(set(TASKS) | set(PIPELINES) | set(ALIASES))
+    names = pipeline_names()
     p = subparsers.add_parser("predict", help="run a fine-tuned model on raw text",
                               description="Run the pipeline of TASK on a string or on each line of a file; "
                                           "prints one JSON result per input.")
     p.add_argument("task", choices=names, metavar="TASK", help=", ".join(names))
-    p.add_argument("--model", help="a fine-tuned model folder (fill-mask: default the course model)")
+    p.add_argument("--model", help="a fine-tuned model folder (fill-mask: a pre-training output)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the input text (QA: the question; NLI: the premise)")
     source.add_argument("--file", type=Path,
@@ -83,9 +85,11 @@ def run_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs(args: argparse.Namespace, kind: str) -> list:
-    """The pipeline inputs: the --text, or each non-blank line of --file."""
-    second = args.context if kind == "question-answering" else args.pair
+def _inputs(args: argparse.Namespace, task: str) -> list:
+    """The pipeline inputs: the --text, or each non-blank line of --file (a tab separates a second text)."""
+    read = pipeline_task(task).pipeline.command_line_input
+    second = args.context if args.context is not None else args.pair
+    choices = [c.strip() for c in args.choices.split("|")] if args.choices else None
     lines = [args.text] if args.text is not None else \
         [line for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     inputs = []
@@ -93,29 +97,17 @@ def _inputs(args: argparse.Namespace, kind: str) -> list:
         first, other = line, second
         if other is None and args.file is not None and "\t" in line:
             first, other = line.split("\t", 1)
-        if kind == "question-answering":
-            if other is None:
-                where = f"{args.file}:{number}: " if args.file else ""
-                raise ValueError(f"{where}question answering needs a context: --context or 'question<TAB>context'")
-            inputs.append({"question": first, "context": other})
-        elif kind == "multiple-choice":
-            if not args.choices:
-                raise ValueError("multiple choice needs the endings: --choices 'first ending | second ending'")
-            inputs.append({"context": first, "endings": [c.strip() for c in args.choices.split("|")]})
-        elif kind == "text-classification" and other is not None:
-            inputs.append((first, other))
-        else:
-            inputs.append(first)
+        try:
+            inputs.append(read(first, other, choices))
+        except ValueError as e:
+            raise ValueError(f"{args.file}:{number}: {e}" if args.file else str(e)) from None
     return inputs
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    name = ALIASES.get(args.task, args.task)
-    if name not in PIPELINES:
-        raise ValueError(f"no pipeline for task {args.task!r} yet; pipelines: {sorted(PIPELINES)}")
     kwargs = {} if args.top_k is None else {"top_k": args.top_k}
-    runner = pipeline(name, args.model, device=args.device)
-    for item in _inputs(args, name):
+    runner = pipeline(args.task, args.model, device=args.device)
+    for item in _inputs(args, args.task):
         result = runner(item, **kwargs)
         print(json.dumps(result, ensure_ascii=False) if args.file else describe(result))
     return 0

@@ -1,7 +1,7 @@
 """Fine-tune a pre-trained BERT on a task: ``finetune("text-classification", model="minilm", train=..., dev=...)``.
 
-Every task follows the same five steps, so each is an entry of :data:`TASKS` (a :class:`Task`) and the
-loop is written once:
+Every task follows the same five steps, so each is a `minibert.tasks.task.Task` (found by
+`minibert.tasks.registry`) and the loop is written once, here:
 
     load the files (public formats)  ->  features (token ids, labels)  ->  length-grouped batches with
     dynamic padding  ->  the generic Trainer (AdamW, warm-up + linear decay, bf16, checkpoints)
@@ -11,223 +11,31 @@ The output directory is a model directory that ``from_pretrained`` (and the pipe
 with ``id2label`` and ``finetuning_task``, model.safetensors, the tokenizer, plus ``metrics.json`` (the dev
 scores), ``metrics.jsonl`` (one record per step) and ``training_args.json``.
 
-Adding a task is adding an entry: ``register_task(Task(name=..., model_class=..., load=..., ...))``.
+Adding a task is adding a module ``minibert/tasks/<name>.py`` with ``TASK = Task(...)`` (README, "The package").
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import nn
 
 from minibert.config import BertConfig
 from minibert.files import atomic_write_text
-from minibert.heads import (BertForMultipleChoice, BertForQuestionAnswering, BertForSequenceClassification,
-                            BertForTokenClassification)
 from minibert.modeling import BertPreTrainedModel
-from minibert.tasks import classification, multiple_choice, ner, qa, summarization, translation
-from minibert.tasks.collate import LengthGroupedSampler, feature_length
-from minibert.tasks.formats import (TaskData, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
-                                    load_summaries, load_swag)
-from minibert.tasks.metrics import entity_scores, token_accuracy
+from minibert.tasks.batching import LengthGroupedSampler, feature_length
+from minibert.tasks.formats import TaskData
+from minibert.tasks.registry import get_task
+from minibert.tasks.task import Task
 from minibert.tokenizer import BertTokenizer
-from minibert.trainer import Batch, Trainer, TrainingArguments, set_seed
+from minibert.trainer import Trainer, TrainingArguments, set_seed
+
 
 METRICS_FILE = "metrics.json"
-Features = list[dict[str, Any]]
-
-
-# ---------------------------------------------------------------------------------------------------
-# Running a model over features (evaluation and pipelines)
-
-
-def model_outputs(model: nn.Module, features: Sequence[Mapping[str, Any]], collate: Callable[[list], Batch],
-                  batch_size: int, fields: Sequence[str], per_token: bool) -> dict[str, list[torch.Tensor]]:
-    """Run ``model`` over ``features`` and return, for each output field, one tensor per feature, in order.
-
-    Batches are formed in order of length (with dynamic padding, little is padded), then put back in
-    the features' order. ``per_token``: the fields are (B, T, ...) and each row is cut to its feature's
-    own length, dropping the padding; otherwise they are (B, ...) and kept whole.
-    """
-    device = next(model.parameters()).device
-    order = sorted(range(len(features)), key=lambda i: feature_length(features[i]))
-    results: dict[str, list[torch.Tensor | None]] = {f: [None] * len(features) for f in fields}
-    with torch.no_grad():
-        for start in range(0, len(order), batch_size):
-            indices = order[start:start + batch_size]
-            batch = collate([features[i] for i in indices])
-            out = model(**{k: v.to(device) for k, v in batch.items()})
-            for field in fields:
-                values = getattr(out, field).float().cpu()
-                for row, i in zip(values, indices):
-                    results[field][i] = row[:feature_length(features[i])] if per_token else row
-    return results  # type: ignore[return-value]
-
-
-# ---------------------------------------------------------------------------------------------------
-# The task table
-
-
-@dataclass(frozen=True)
-class Task:
-    """What fine-tuning needs to know about one task.
-
-    ``load(path)`` reads a file of the task's public format into a `TaskData`.
-    ``features(examples, tokenizer, max_length, label_names, train)`` turns examples into features
-    (lists of ids, not padded); ``train=False`` features keep what evaluation needs (offsets, word ids).
-    ``collator(pad_token_id)`` returns the batch builder (dynamic padding).
-    ``evaluate(model, examples, features, batch_size)`` returns the dev scores; ``metrics`` names the
-    ones printed, the main one first. ``config_keys``: scores also written into the model's config (e.g. QA's tuned
-    ``null_threshold``, which the pipeline uses). ``has_labels``: the model's config gets ``id2label``.
-    ``needs_tokenizer``: ``evaluate`` is also given ``tokenizer=`` (generation decodes ids back to text).
-    """
-    name: str
-    model_class: type[BertPreTrainedModel]
-    load: Callable[..., TaskData]
-    features: Callable[..., Features]
-    collator: Callable[[int], Callable[[list], Batch]]
-    evaluate: Callable[..., dict[str, float]]
-    metrics: tuple[str, ...]
-    has_labels: bool = True
-    needs_tokenizer: bool = False
-    config_keys: tuple[str, ...] = ()
-    help: str = ""
-
-
-TASKS: dict[str, Task] = {}
-
-
-def register_task(task: Task) -> Task:
-    TASKS[task.name] = task
-    return task
-
-
-def get_task(name: str) -> Task:
-    if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}: expected one of {sorted(TASKS)}")
-    return TASKS[name]
-
-
-# --- text classification and NLI ------------------------------------------------------------------
-
-
-def _classification_features(examples, tokenizer, max_length, label_names, train) -> Features:
-    return classification.classification_features(examples, tokenizer, max_length)
-
-
-def _classification_evaluate(model, examples, features, batch_size) -> dict[str, float]:
-    logits = model_outputs(model, features, classification.classification_collator(model.config.pad_token_id),
-                           batch_size, ["logits"], per_token=False)["logits"]
-    predictions = [int(row.argmax()) for row in logits]
-    return classification.classification_scores([e.label for e in examples], predictions)
-
-
-for _name, _load, _help in [
-    ("text-classification", load_glue_tsv, "one sentence (or a pair) -> a label: GLUE-style TSV (SST-2, MRPC)"),
-    ("nli", load_nli, "premise + hypothesis -> entailment / neutral / contradiction: SNLI/MNLI JSONL or TSV"),
-]:
-    register_task(Task(_name, BertForSequenceClassification, _load, _classification_features,
-                       classification.classification_collator, _classification_evaluate, ("accuracy", "macro_f1"),
-                       help=_help))
-
-
-# --- extractive question answering ----------------------------------------------------------------
-
-
-def _qa_features(examples, tokenizer, max_length, label_names, train, doc_stride: int | None = None) -> Features:
-    stride = doc_stride if doc_stride is not None else max_length // 4  # 128 of 384, as BERT's run_squad
-    prepare = qa.prepare_train_features if train else qa.prepare_eval_features
-    return prepare(examples, tokenizer, max_length=max_length, doc_stride=stride)
-
-
-def qa_predictions(model, examples, features, batch_size, version_2: bool = False,
-                   null_threshold: float = 0.0) -> dict[str, qa.QAPrediction]:
-    """Decoded answers of ``model`` for the questions ``examples`` (features from `prepare_eval_features`)."""
-    out = model_outputs(model, features, lambda f: qa.collate_qa(f, model.config.pad_token_id), batch_size,
-                        ["start_logits", "end_logits"], per_token=True)
-    return qa.postprocess_predictions(examples, features, out["start_logits"], out["end_logits"],
-                                      version_2=version_2, null_threshold=null_threshold)
-
-
-def _qa_evaluate(model, examples, features, batch_size) -> dict[str, float]:
-    """SQuAD v1.1 scores; with unanswerable questions (v2.0), the null threshold is tuned on these
-    examples first (as the official recipe does on dev) and returned as ``null_threshold``."""
-    predictions = qa_predictions(model, examples, features, batch_size)
-    if not any(e.is_impossible for e in examples):
-        return qa.evaluate(examples, predictions)
-    threshold, _ = qa.best_null_threshold(examples, predictions)
-    # -inf means "always answer nothing"; keep the number finite so metrics.json stays plain JSON.
-    threshold = max(-1e9, min(1e9, threshold))
-    predictions = qa_predictions(model, examples, features, batch_size, version_2=True, null_threshold=threshold)
-    scores = qa.evaluate(examples, predictions, version_2=True)
-    return {"exact_match": scores["exact"], **scores, "null_threshold": threshold}
-
-
-register_task(Task("qa", BertForQuestionAnswering, load_squad, _qa_features,
-                   lambda pad: (lambda f: qa.collate_qa(f, pad)), _qa_evaluate,
-                   ("f1", "exact_match", "HasAns_f1", "NoAns_f1"), has_labels=False,
-                   config_keys=("null_threshold",),
-                   help="question + paragraph -> answer span: SQuAD v1.1 / v2.0 JSON"))
-
-
-# --- named-entity recognition ---------------------------------------------------------------------
-
-
-def _ner_features(examples, tokenizer, max_length, label_names, train) -> Features:
-    label2id = {tag: i for i, tag in enumerate(label_names)}
-    if train:
-        return ner.tokenize_and_align([e.tokens for e in examples], [e.tags for e in examples], tokenizer,
-                                      label2id, max_length=max_length)
-    # Evaluation scores whole words, so its features need word ids, not sub-token labels.
-    enc = tokenizer([e.tokens for e in examples], is_split_into_words=True, truncation=True,
-                    max_length=max_length, return_word_ids=True)
-    return [{key: enc[key][i] for key in ("input_ids", "token_type_ids", "attention_mask", "word_ids")}
-            for i in range(len(examples))]
-
-
-def ner_word_tags(model, examples, features, batch_size) -> list[list[str]]:
-    """Each word's predicted tag: the prediction at its first sub-token."""
-    logits = model_outputs(model, features, lambda f: ner.collate_ner(f, model.config.pad_token_id), batch_size,
-                           ["logits"], per_token=True)["logits"]
-    return [ner.word_tags(len(e.tokens), f["word_ids"], row.argmax(-1).tolist(), model.config.id2label)
-            for e, f, row in zip(examples, features, logits)]
-
-
-def _ner_evaluate(model, examples, features, batch_size) -> dict[str, float]:
-    """Entity-level micro precision/recall/F1 (conlleval/seqeval) and token accuracy, on words."""
-    predicted = ner_word_tags(model, examples, features, batch_size)
-    gold = [e.tags for e in examples]
-    return {**entity_scores(gold, predicted), "token_accuracy": token_accuracy(gold, predicted)}
-
-
-register_task(Task("ner", BertForTokenClassification, load_conll, _ner_features,
-                   lambda pad: (lambda f: ner.collate_ner(f, pad)), _ner_evaluate,
-                   ("f1", "precision", "recall", "token_accuracy"),
-                   help="words -> PER / LOC / ORG / MISC tags: CoNLL-2003 columns"))
-
-# --- multiple choice, extractive summarization, translation ------------------------------------------
-
-register_task(Task("multiple-choice", BertForMultipleChoice, load_swag,
-                   lambda ex, tok, n, _labels, train: multiple_choice.choice_features(ex, tok, n),
-                   multiple_choice.choice_collator, multiple_choice.evaluate, ("accuracy",), has_labels=False,
-                   help="context + candidate endings -> the right ending: SWAG CSV"))
-register_task(Task("summarization", summarization.BertForExtractiveSummarization, load_summaries,
-                   lambda ex, tok, n, _labels, train: summarization.summary_features(ex, tok, n, train),
-                   summarization.summary_collator, summarization.evaluate,
-                   ("rouge1", "rouge2", "rougeL", "lead_rouge1", "lead_rouge2", "lead_rougeL"), has_labels=False,
-                   config_keys=("summary_sentences",),
-                   help="document -> its key sentences (BertSum, use --max-length 256 or more): JSONL"))
-register_task(Task("translation", translation.BertEncoderDecoder, load_parallel,
-                   lambda ex, tok, n, _labels, train: translation.translation_features(ex, tok, n, train=train),
-                   translation.translation_collator, translation.evaluate, ("bleu", "bleu_original"),
-                   has_labels=False, needs_tokenizer=True,
-                   help="English -> French, BERT encoder + Transformer decoder: TSV/JSONL pairs"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -297,8 +105,8 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
     max_length = min(max_length, net.config.max_position_embeddings)
 
     train_features = spec.features(train_data.examples, tokenizer, max_length, labels, True)
-    if hasattr(net, "set_target_vocab"):  # translation: the decoder writes only the target-side tokens
-        net.set_target_vocab(translation.target_vocabulary(train_features, tokenizer))
+    if spec.prepare_model is not None:  # e.g. translation: the decoder writes only the target-side tokens
+        spec.prepare_model(net, train_features, tokenizer)
     dev_features = spec.features(dev_data.examples, tokenizer, max_length, labels, False) if dev_data else None
     eval_fn = None
     if dev_data is not None:
@@ -312,7 +120,7 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
                              drop_last=False, disable_tqdm=not show_progress)
     # Batches of similar lengths (little padding), in a seeded order that a resumed run continues exactly.
     sampler = LengthGroupedSampler([feature_length(f) for f in train_features], batch_size, seed)
-    groups = net.parameter_groups(lr, weight_decay) if isinstance(net, translation.BertEncoderDecoder) else None
+    groups = spec.parameter_groups(net, lr, weight_decay) if spec.parameter_groups is not None else None
     trainer = Trainer(net, args, train_features, collate_fn=spec.collator(tokenizer.pad_token_id), sampler=sampler,
                       param_groups=groups, eval_fn=eval_fn)
     start = time.perf_counter()
@@ -332,11 +140,6 @@ def finetune(task: str, model: str | Path = "minilm", train: str | Path | None =
     if not keep_checkpoint:
         trainer.checkpoint_path.unlink(missing_ok=True)
     return metrics
-
-
-def read_metrics_json(out_dir: str | Path) -> dict[str, float]:
-    """The ``metrics.json`` a fine-tuning run wrote."""
-    return json.loads((Path(out_dir) / METRICS_FILE).read_text(encoding="utf-8"))
 
 
 def headline(task: str, metrics: Mapping[str, float]) -> str:

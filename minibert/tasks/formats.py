@@ -9,8 +9,8 @@ task has labels, and what was skipped, counted by reason (SNLI's ``-`` rows, bla
 dropped silently: skips are counted and logged. A malformed file raises :class:`FormatError`, which
 names the file and the line (``data/train.tsv:17: expected 2 tab-separated columns, got 3``).
 
-``load_task(task, path)`` picks the loader for a task name and file; ``load_hf_dataset`` does the same
-for a dataset on the Hugging Face hub (online users only; needs the ``datasets`` package).
+Each task names its loader (``minibert.tasks.qa.TASK.load`` is :func:`load_squad`); a dataset on the
+Hugging Face hub is read by ``minibert.tasks.registry.load_hf_dataset`` (online users only).
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 NLI_LABELS = ["entailment", "neutral", "contradiction"]  # the order of GLUE's MNLI and HF's snli
 SST2_LABELS = ["negative", "positive"]
-TASKS = ("text-classification", "nli", "qa", "ner", "multiple-choice", "summarization", "translation")
 
 
 class FormatError(ValueError):
@@ -129,8 +128,8 @@ class TaskData:
         return None if self.label_names is None else len(self.label_names)
 
 
-def _finish(data: TaskData) -> TaskData:
-    """Log what was skipped or changed, so it is never silent."""
+def finish_loading(data: TaskData) -> TaskData:
+    """Log what was skipped or changed, so it is never silent; returns ``data``."""
     for reason, n in data.skipped.items():
         logger.warning("%s: skipped %d rows (%s)", data.source, n, reason)
     for what, n in data.changed.items():
@@ -216,7 +215,9 @@ _LABEL_COLUMNS = ["label", "gold_label", "Quality", "is_duplicate"]        # MRP
 _ID_COLUMNS = ["index", "id", "pairID", "idx"]
 
 
-def _text_columns(header: Iterable[str], path: str | Path, line: int | None) -> tuple[str, str | None]:
+def text_columns(header: Iterable[str], path: str | Path, line: int | None) -> tuple[str, str | None]:
+    """The text column(s) of a row with these column names: a pair such as ("sentence1", "sentence2"), or
+    ("sentence", None). ``path`` and ``line`` name the row in the error when there is none."""
     columns = set(header)
     for first, second in _PAIR_COLUMNS:
         if first in columns and second in columns:
@@ -233,7 +234,7 @@ def _text_examples(rows: Iterator[tuple[int, dict]], path: Path, label_names: li
     examples, columns = [], None
     for line, row in rows:
         if columns is None:
-            first, second = _text_columns(row, path, line)
+            first, second = text_columns(row, path, line)
             label_col = next((c for c in _LABEL_COLUMNS if c in row), None)
             id_col = next((c for c in _ID_COLUMNS if c in row), None)
             columns = first, second, label_col, id_col
@@ -268,7 +269,7 @@ def load_glue_tsv(path: str | Path, label_names: list[str] | None = None) -> Tas
     its labels are None. Without ``label_names`` they are ``["0", "1", ...]``."""
     path, skipped = Path(path), Counter()
     examples = _text_examples(_read_tsv(path, skipped), path, label_names, skipped)
-    return _finish(TaskData(examples, str(path), _inferred_labels(examples, label_names), dict(skipped)))
+    return finish_loading(TaskData(examples, str(path), _inferred_labels(examples, label_names), dict(skipped)))
 
 
 def load_nli(path: str | Path, label_names: list[str] | None = None) -> TaskData:
@@ -286,7 +287,7 @@ def load_nli(path: str | Path, label_names: list[str] | None = None) -> TaskData
     else:
         raise FormatError(path, None, "NLI files must end in .jsonl/.json (JSON lines) or .tsv/.txt")
     examples = _text_examples(rows, path, label_names, skipped, skip_labels=("-",))
-    return _finish(TaskData(examples, str(path), label_names, dict(skipped)))
+    return finish_loading(TaskData(examples, str(path), label_names, dict(skipped)))
 
 
 # --------------------------------------------------------------------------- NER
@@ -353,8 +354,9 @@ def load_conll(path: str | Path, label_names: list[str] | None = None) -> TaskDa
         tags.append(columns[-1])
     end_sentence()
     found = sorted({t for e in examples for t in e.tags} - {"O"}, key=lambda t: (t[2:], t[:2]))
-    return _finish(TaskData(examples, str(path), list(label_names) if label_names else ["O"] + found, dict(skipped),
-                            {"IOB1 tags rewritten as B-": changed} if changed else {}))
+    names = list(label_names) if label_names else ["O"] + found
+    return finish_loading(TaskData(examples, str(path), names, dict(skipped),
+                                   {"IOB1 tags rewritten as B-": changed} if changed else {}))
 
 
 # --------------------------------------------------------------------------- SQuAD
@@ -420,7 +422,7 @@ def load_squad(path: str | Path) -> TaskData:
                                      "plausible_answers", fail)
                 examples.append(QAExample(qid, qa["question"], paragraph["context"], answers,
                                           str(article.get("title", "")), impossible, plausible))
-    return _finish(TaskData(examples, str(path)))
+    return finish_loading(TaskData(examples, str(path)))
 
 
 # --------------------------------------------------------------------------- SWAG
@@ -456,7 +458,7 @@ def load_swag(path: str | Path) -> TaskData:
                                               id=row.get("fold-ind") or row.get("id")))
         except csv.Error as e:
             raise FormatError(path, reader.line_num, f"bad CSV: {e}") from None
-    return _finish(TaskData(examples, str(path), [str(i) for i in range(len(endings))]))
+    return finish_loading(TaskData(examples, str(path), [str(i) for i in range(len(endings))]))
 
 
 # --------------------------------------------------------------------------- summaries
@@ -487,7 +489,7 @@ def load_summaries(path: str | Path) -> TaskData:
     document's ``sentences`` (or ``document`` as a list of sentences) and ``summary_indices``."""
     path, skipped = Path(path), Counter()
     examples = [_summary_example(row, path, line) for line, row in _read_jsonl(path, skipped)]
-    return _finish(TaskData(examples, str(path), skipped=dict(skipped)))
+    return finish_loading(TaskData(examples, str(path), skipped=dict(skipped)))
 
 
 # --------------------------------------------------------------------------- translation
@@ -513,99 +515,4 @@ def load_parallel(path: str | Path, source_lang: str = "en", target_lang: str = 
             if len(values) != 2:
                 raise FormatError(path, line, f"expected 'source<TAB>target' (2 columns), got {len(values)}")
             examples.append(ParallelExample(values[0], values[1]))
-    return _finish(TaskData(examples, str(path), skipped=dict(skipped)))
-
-
-# --------------------------------------------------------------------------- by task name
-_LOADERS: dict[str, Callable[..., TaskData]] = {
-    "text-classification": load_glue_tsv, "nli": load_nli, "qa": load_squad, "ner": load_conll,
-    "multiple-choice": load_swag, "summarization": load_summaries, "translation": load_parallel,
-}
-
-
-def load_task(task: str, path: str | Path, **kwargs: Any) -> TaskData:
-    """Load a file for one of :data:`TASKS` with the loader of that task's public format."""
-    if task not in _LOADERS:
-        raise ValueError(f"unknown task {task!r}: expected one of {list(TASKS)}")
-    return _LOADERS[task](path, **kwargs)
-
-
-# --------------------------------------------------------------------------- Hugging Face datasets
-def _hf_text(row: dict, task: str, source: str) -> TextExample:
-    first, second = _text_columns(row, source, line=None)
-    label = row.get("label")
-    if task == "text-classification" and label == -1:  # GLUE's test splits: no label
-        label = None
-    idx = row.get("idx", row.get("id"))
-    return TextExample(row[first], None if second is None else row[second], label,
-                       None if idx is None else str(idx))
-
-
-def _hf_qa(row: dict) -> QAExample:
-    answers = [Answer(t, s) for t, s in zip(row["answers"]["text"], row["answers"]["answer_start"])]
-    return QAExample(str(row["id"]), row["question"], row["context"], answers, row.get("title", ""),
-                     is_impossible=not answers)
-
-
-def _hf_choice(row: dict) -> ChoiceExample:
-    endings = [row[f"ending{i}"] for i in range(10) if f"ending{i}" in row]
-    return ChoiceExample(row["sent1"], row["sent2"], endings, row.get("label"), row.get("fold-ind"))
-
-
-def _hf_summary(row: dict) -> SummaryExample:
-    return SummaryExample(row.get("document", row.get("article")), row.get("summary", row.get("highlights")),
-                          id=row.get("id"))
-
-
-def hf_rows_to_examples(rows: Iterable[dict], task: str, label_names: list[str] | None = None,
-                        source_lang: str = "en", target_lang: str = "fr", source: str = "hf") -> TaskData:
-    """Map rows of a Hugging Face dataset (dicts, with HF's column names) to this module's examples.
-    Labels are already integers there. A label -1 means "no label": None for text classification
-    (GLUE's test splits), and for NLI (SNLI's rows without a gold label) the row is skipped and counted.
-    NER tags (``ner_tags``, integers) are turned into names with ``label_names`` and then to BIO."""
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}: expected one of {list(TASKS)}")
-    examples, skipped = [], Counter()
-    for i, row in enumerate(rows):
-        try:
-            if task in ("text-classification", "nli"):
-                example = _hf_text(row, task, source)
-                if example.label is not None and example.label < 0:  # SNLI: no gold label
-                    skipped["label -1"] += 1
-                    continue
-            elif task == "ner":
-                if label_names is None:
-                    raise ValueError("NER rows need label_names (the dataset's ner_tags feature names)")
-                tags = iob1_to_bio([label_names[t] for t in row["ner_tags"]])
-                example = TokenExample(list(row["tokens"]), tags, row.get("id"))
-            elif task == "qa":
-                example = _hf_qa(row)
-            elif task == "multiple-choice":
-                example = _hf_choice(row)
-            elif task == "summarization":
-                example = _hf_summary(row)
-            else:
-                pair = row["translation"]
-                example = ParallelExample(pair[source_lang], pair[target_lang], row.get("id"))
-        except (KeyError, TypeError, IndexError) as e:
-            raise FormatError(source, None, f"row {i}: not a {task} row ({e!r}): {sorted(row)}") from None
-        examples.append(example)
-    if task == "nli" and label_names is None:
-        label_names = list(NLI_LABELS)
-    return _finish(TaskData(examples, source, label_names, dict(skipped)))
-
-
-def load_hf_dataset(name: str, split: str, task: str, config: str | None = None, **kwargs: Any) -> TaskData:
-    """A dataset from the Hugging Face hub (needs network and ``pip install datasets``), e.g.
-    ``load_hf_dataset("glue", "train", "text-classification", config="sst2")`` or
-    ``load_hf_dataset("conll2003", "validation", "ner")``. Label names come from the dataset's features."""
-    try:
-        import datasets  # imported here: optional, and only useful online
-    except ImportError:
-        raise ImportError("load_hf_dataset needs the 'datasets' package: pip install datasets") from None
-    dataset = datasets.load_dataset(name, config, split=split)
-    feature = dataset.features.get("ner_tags" if task == "ner" else "label")
-    feature = getattr(feature, "feature", feature)  # ner_tags is a Sequence of ClassLabel
-    names = getattr(feature, "names", None)
-    return hf_rows_to_examples(dataset, task, kwargs.pop("label_names", names),
-                               source=f"hf:{name}/{config or ''}:{split}", **kwargs)
+    return finish_loading(TaskData(examples, str(path), skipped=dict(skipped)))

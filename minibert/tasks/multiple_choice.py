@@ -22,8 +22,10 @@ from typing import Any
 import torch
 
 from minibert.heads import BertForMultipleChoice
-from minibert.tasks.formats import ChoiceExample
+from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
+from minibert.tasks.formats import ChoiceExample, load_swag
 from minibert.tasks.metrics import accuracy
+from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 
 INPUT_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 
@@ -54,34 +56,17 @@ def choice_features(examples: Sequence[ChoiceExample], tokenizer, max_length: in
     return features
 
 
-def collate_choices(features: Sequence[Mapping[str, Any]], pad_token_id: int = 0) -> dict[str, torch.Tensor]:
-    """Inputs (B, C, T), padded to the longest pair of the batch, and ``labels`` (B,) when present."""
-    if not features:
-        raise ValueError("cannot collate an empty batch")
-    counts = {len(f["input_ids"]) for f in features}
-    if len(counts) != 1:
-        raise ValueError(f"every item of a batch needs the same number of choices, got {sorted(counts)}")
-    width = max(len(row) for f in features for row in f["input_ids"])  # T
-    pads = {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0}
-    batch = {key: torch.tensor([[list(row) + [pad] * (width - len(row)) for row in f[key]] for f in features])
-             for key, pad in pads.items()}  # (B, C, T)
-    if "labels" in features[0]:
-        batch["labels"] = torch.tensor([f["labels"] for f in features])  # (B,)
-    return batch
-
-
-def choice_collator(pad_token_id: int = 0):
-    """The collator for ``BertForMultipleChoice(**batch)`` (the form the task table wants)."""
-    return lambda features: collate_choices(features, pad_token_id)
+def choice_collator(pad_token_id: int = 0) -> DynamicPadding:
+    """Batches for ``BertForMultipleChoice(**batch)``: inputs (B, C, T), padded to the longest pair of the
+    batch, and ``labels`` (B,) when present (`minibert.tasks.batching.pad_batch` pads rows of rows)."""
+    return input_padding(pad_token_id, labels=0)
 
 
 def choice_logits(model: BertForMultipleChoice, features: Sequence[Mapping[str, Any]], batch_size: int = 32
                   ) -> list[torch.Tensor]:
     """The C scores of each item, in order."""
-    from minibert.tasks.finetune import model_outputs  # here, not at the top: finetune imports this module
-
-    collate = choice_collator(model.config.pad_token_id)
-    return model_outputs(model, features, collate, batch_size, ["logits"], per_token=False)["logits"]
+    return model_outputs(model, features, choice_collator(model.config.pad_token_id), batch_size, ["logits"],
+                         per_token=False)["logits"]
 
 
 def evaluate(model: BertForMultipleChoice, examples: Sequence[ChoiceExample], features: Sequence[Mapping[str, Any]],
@@ -95,10 +80,48 @@ def predict(model: BertForMultipleChoice, tokenizer, context: str, endings: Sequ
             max_length: int = 128) -> dict[str, Any]:
     """``{"label": index of the best ending, "scores": softmax probability of each ending}``."""
     features = choice_features([ChoiceExample(context, start, list(endings))], tokenizer, max_length)
-    batch = collate_choices(features, model.config.pad_token_id)
-    device = next(model.parameters()).device
     model.eval()
-    with torch.no_grad():
-        logits = model(**{k: v.to(device) for k, v in batch.items()}).logits[0]  # (C,)
-    scores = logits.float().softmax(-1)
+    scores = choice_logits(model, features, batch_size=1)[0].softmax(-1)  # (C,)
     return {"label": int(scores.argmax()), "scores": scores.tolist()}
+
+
+def task_features(examples, tokenizer, max_length, label_names, train) -> Features:
+    """`Task.features`: the same for training and evaluation."""
+    return choice_features(examples, tokenizer, max_length)
+
+
+def from_hf_row(row: dict, options: HFOptions) -> ChoiceExample:
+    """A row of HF's swag (``sent1``, ``sent2``, ``ending0`` .. ``ending3``, ``label``)."""
+    endings = [row[f"ending{i}"] for i in range(10) if f"ending{i}" in row]
+    return ChoiceExample(row["sent1"], row["sent2"], endings, row.get("label"), row.get("fold-ind"))
+
+
+class MultipleChoicePipeline(Pipeline):
+    """``choose({"context": "...", "endings": [...], "start": ""})`` → ``{"label": best ending's index,
+    "scores": [softmax probability of each ending]}``."""
+
+    model_class = BertForMultipleChoice
+
+    @staticmethod
+    def command_line_input(text: str, second: str | None, choices: list[str] | None) -> Any:
+        if not choices:
+            raise ValueError("multiple choice needs the endings: --choices 'first ending | second ending'")
+        return {"context": text, "endings": choices}
+
+    def predict(self, inputs: list, max_length: int = 128) -> list:
+        results = []
+        for item in inputs:
+            if not isinstance(item, dict) or "context" not in item or "endings" not in item:
+                raise ValueError(f"expected a dict with 'context' and 'endings' (and optionally 'start'), got {item!r}")
+            self._check_texts([item["context"], *item["endings"]])
+            results.append(predict(self.model, self.tokenizer, item["context"], item["endings"],
+                                   item.get("start", ""), min(max_length, self.max_length)))
+        return results
+
+
+TASK = Task(
+    name="multiple-choice", help="context + candidate endings -> the right ending: SWAG CSV",
+    pipeline=MultipleChoicePipeline,
+    model_class=BertForMultipleChoice, load=load_swag, features=task_features, collator=choice_collator,
+    evaluate=evaluate, metrics=("accuracy",), from_hf_row=from_hf_row,
+)

@@ -2,21 +2,22 @@
 
 CoNLL data tags words ("Obama" → I-PER), but BERT sees WordPiece sub-tokens ("obama" might be
 ["ob", "##ama"]). Training labels each word's first sub-token and gives the others -100, the label the loss
-ignores (or, as an option, labels every sub-token). Prediction goes back the same way: a word takes the tag
-predicted for its first sub-token, and consecutive tags form entities with the conlleval rules
-(`minibert.tasks.metrics.get_entities`).
+ignores (``minibert.heads.IGNORE_INDEX``; or, as an option, labels every sub-token). Prediction goes back the
+same way: a word takes the tag predicted for its first sub-token, and consecutive tags form entities with the
+conlleval rules (`minibert.tasks.metrics.get_entities`). The scores are entity-level precision, recall and F1
+(conlleval/seqeval) and token accuracy, on words.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import torch
-
-from minibert.tasks.metrics import get_entities
-from minibert.tasks.qa import pad_batch
-
-IGNORE_INDEX = -100  # positions with this label add nothing to the cross-entropy loss
+from minibert.heads import IGNORE_INDEX, BertForTokenClassification
+from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
+from minibert.tasks.formats import TokenExample, iob1_to_bio, load_conll
+from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
+from minibert.tasks.task import Features, HFOptions, Pipeline, Task
+from minibert.tasks.windows import stitch_windows
 
 
 def _label_id(tag: str, label2id: Mapping[str, int]) -> int:
@@ -73,10 +74,9 @@ def tokenize_and_align(words_batch: Sequence[Sequence[str]], labels_batch: Seque
             for i, tags in enumerate(labels_batch)]
 
 
-def collate_ner(features: Sequence[Mapping[str, Any]], pad_token_id: int = 0) -> dict[str, torch.Tensor]:
-    """A token-classification batch padded to its longest sentence; padded labels are -100."""
-    return pad_batch(features, {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0,
-                                "labels": IGNORE_INDEX})
+def ner_collator(pad_token_id: int = 0) -> DynamicPadding:
+    """Token-classification batches padded to their longest sentence (B, T); padded labels are -100."""
+    return input_padding(pad_token_id, labels=IGNORE_INDEX)
 
 
 def word_tags(num_words: int, word_ids: Sequence[int | None], token_pred_ids: Sequence[int],
@@ -128,3 +128,98 @@ def aggregate_predictions(words: Sequence[str], word_ids: Sequence[int | None], 
         entities.append({"entity_group": kind, "word": text[start:end], "start": start, "end": end,
                          "score": sum(scores) / len(scores) if token_scores is not None and scores else None})
     return entities
+
+
+# ---------------------------------------------------------------------------------------------------
+# The model on features, the task and its pipeline
+
+
+def task_features(examples: Sequence[TokenExample], tokenizer, max_length: int, label_names: Sequence[str],
+                  train: bool) -> Features:
+    """`Task.features`: aligned sub-token labels for training; for evaluation, which scores whole words,
+    the word ids instead."""
+    if train:
+        label2id = {tag: i for i, tag in enumerate(label_names)}
+        return tokenize_and_align([e.tokens for e in examples], [e.tags for e in examples], tokenizer,
+                                  label2id, max_length=max_length)
+    enc = tokenizer([e.tokens for e in examples], is_split_into_words=True, truncation=True,
+                    max_length=max_length, return_word_ids=True)
+    return [{key: enc[key][i] for key in ("input_ids", "token_type_ids", "attention_mask", "word_ids")}
+            for i in range(len(examples))]
+
+
+def ner_word_tags(model: BertForTokenClassification, examples: Sequence[TokenExample], features: Features,
+                  batch_size: int) -> list[list[str]]:
+    """Each word's predicted tag: the prediction at its first sub-token."""
+    logits = model_outputs(model, features, ner_collator(model.config.pad_token_id), batch_size, ["logits"],
+                           per_token=True)["logits"]
+    return [word_tags(len(e.tokens), f["word_ids"], row.argmax(-1).tolist(), model.config.id2label)
+            for e, f, row in zip(examples, features, logits)]
+
+
+def evaluate(model: BertForTokenClassification, examples: Sequence[TokenExample], features: Features,
+             batch_size: int = 32) -> dict[str, float]:
+    """Entity-level micro precision/recall/F1 (conlleval/seqeval) and token accuracy, on words."""
+    predicted = ner_word_tags(model, examples, features, batch_size)
+    gold = [e.tags for e in examples]
+    return {**entity_scores(gold, predicted), "token_accuracy": token_accuracy(gold, predicted)}
+
+
+def from_hf_row(row: dict, options: HFOptions) -> TokenExample:
+    """A conll2003-style row: ``tokens`` and integer ``ner_tags``, named by ``options.label_names`` (the
+    dataset's ClassLabel names), then rewritten IOB1 -> BIO."""
+    if options.label_names is None:
+        raise ValueError("NER rows need label_names (the dataset's ner_tags feature names)")
+    tags = iob1_to_bio([options.label_names[t] for t in row["ner_tags"]])
+    return TokenExample(list(row["tokens"]), tags, row.get("id"))
+
+
+class NerPipeline(Pipeline):
+    """``ner("Barack Obama was born in Hawaii.")`` → entities, in text order:
+    ``[{"entity_group": "PER", "word": "Barack Obama", "start": 0, "end": 12, "score": 0.99}, ...]``.
+
+    Words are the tokenizer's words (split at spaces and punctuation); each takes the tag predicted at
+    its first sub-token, consecutive tags form entities (conlleval's rules), and ``score`` is the mean
+    probability of those tags. A text longer than the model's window is read in overlapping windows that
+    share ``stride`` tokens (default: a quarter of the window); each token keeps the prediction of the
+    window where it has the most context on both sides (`minibert.tasks.windows`, SQuAD's doc stride rule).
+    """
+
+    model_class = BertForTokenClassification
+
+    def predict(self, inputs: list, stride: int | None = None) -> list:
+        self._check_texts(inputs)
+        stride = self.max_length // 4 if stride is None else stride
+        enc = self.tokenizer(inputs, truncation=True, max_length=self.max_length, stride=stride,
+                             return_overflowing_tokens=True, return_word_ids=True, return_offsets_mapping=True)
+        windows = [{k: enc[k][i] for k in ("input_ids", "token_type_ids", "attention_mask")}
+                   for i in range(len(enc["input_ids"]))]
+        logits = model_outputs(self.model, windows, ner_collator(self.tokenizer.pad_token_id), self.batch_size,
+                               ["logits"], per_token=True)["logits"]
+        rows_of: dict[int, list[int]] = {}  # text -> its windows, in order
+        for row, text_index in enumerate(enc["overflow_to_sample_mapping"]):
+            rows_of.setdefault(text_index, []).append(row)
+        results = []
+        for text_index, text in enumerate(inputs):
+            rows = rows_of[text_index]
+            word_ids, offsets, probs = stitch_windows([enc["word_ids"][r] for r in rows],
+                                                      [enc["offset_mapping"][r] for r in rows],
+                                                      [logits[r].softmax(-1) for r in rows], stride, f"text {text_index}")
+            spans: dict[int, tuple[int, int]] = {}  # word -> its character span, from its pieces' offsets
+            for word, (start, end) in zip(word_ids, offsets):
+                first, last = spans.get(word, (start, end))
+                spans[word] = (min(first, start), max(last, end))
+            word_offsets = [spans[w] for w in range(len(spans))]
+            results.append(aggregate_predictions(
+                [text[a:b] for a, b in word_offsets], word_ids, probs.argmax(-1).tolist(), self.model.config.id2label,
+                token_scores=probs.max(-1).values.tolist(), word_offsets=word_offsets, text=text))
+        return results
+
+
+TASK = Task(
+    name="ner", help="words -> PER / LOC / ORG / MISC tags: CoNLL-2003 columns",
+    pipeline=NerPipeline, aliases=("token-classification",),
+    model_class=BertForTokenClassification, load=load_conll, features=task_features, collator=ner_collator,
+    evaluate=evaluate, metrics=("f1", "precision", "recall", "token_accuracy"), has_labels=True,
+    from_hf_row=from_hf_row, hf_label_column="ner_tags",
+)

@@ -15,9 +15,13 @@ the answer is the context span between the best start and the best end.
 3. SQuAD v2. The "no answer" score is start[0] + end[0] (the [CLS] logits); the question is declared
    unanswerable when it beats the best span by more than ``null_threshold``, which `best_null_threshold`
    tunes on the dev set.
+
+The window helpers (`window_spans`, `max_context_flags`) live in `minibert.tasks.windows`: the NER pipeline
+reads long texts the same way.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,8 +29,12 @@ from typing import Any
 
 import torch
 
-from minibert.tasks.formats import QAExample
+from minibert.heads import BertForQuestionAnswering
+from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
+from minibert.tasks.formats import Answer, QAExample, load_squad
 from minibert.tasks.metrics import squad, squad_v2
+from minibert.tasks.task import Features, HFOptions, Pipeline, Task
+from minibert.tasks.windows import max_context_flags, window_spans
 
 Offsets = list[tuple[int, int] | None]  # per token: character span in the context, None outside the context
 
@@ -81,40 +89,6 @@ def prepare_train_features(examples: Sequence[QAExample], tokenizer, max_length:
     return features
 
 
-def max_context_flags(spans: list[tuple[int, int]], doc_length: int) -> list[list[bool]]:
-    """For each window ``(start, length)`` over the context tokens, whether each of its tokens has its
-    maximum context there (Google's ``_check_is_max_context``).
-
-    With overlapping windows a token is seen several times; near a window's edge it sees little text on
-    one side, so its logits are less reliable. A token's context in a window is
-    min(tokens to its left, tokens to its right) + 0.01 · window length (the small term breaks ties in
-    favour of longer windows; remaining ties go to the earlier window). Only the window where that is
-    largest may start an answer at the token.
-    """
-    best_window = []
-    for position in range(doc_length):
-        scores = [(min(position - start, start + length - 1 - position) + 0.01 * length, -w)
-                  for w, (start, length) in enumerate(spans) if start <= position < start + length]
-        best_window.append(-max(scores)[1])
-    return [[best_window[start + i] == w for i in range(length)] for w, (start, length) in enumerate(spans)]
-
-
-def window_spans(offsets: list[list[tuple[int, int]]], doc_stride: int, what: str) -> list[tuple[int, int]]:
-    """Where each window of one text (``what`` names it in errors) sits in its tokens: ``(first token, length)``.
-
-    ``offsets`` holds each window's context-token offsets. Consecutive windows share ``doc_stride``
-    tokens, so window w starts (length of window w-1 − doc_stride) tokens after window w-1; the shared
-    tokens are checked rather than trusted.
-    """
-    spans = [(0, len(offsets[0]))]
-    for previous, window in zip(offsets, offsets[1:]):
-        if previous[len(previous) - doc_stride:] != window[:doc_stride]:
-            raise RuntimeError(f"the tokenizer's windows for {what} do not overlap by "
-                               f"doc_stride={doc_stride} tokens")
-        spans.append((spans[-1][0] + len(previous) - doc_stride, len(window)))
-    return spans
-
-
 def prepare_eval_features(examples: Sequence[QAExample], tokenizer, max_length: int = 384,
                           doc_stride: int = 128) -> list[dict[str, Any]]:
     """One feature per window, with what decoding needs: ``example_id``, ``offset_mapping`` (character
@@ -140,33 +114,10 @@ def prepare_eval_features(examples: Sequence[QAExample], tokenizer, max_length: 
     return features
 
 
-def pad_batch(features: Sequence[Mapping[str, Any]], pad_values: Mapping[str, int]) -> dict[str, torch.Tensor]:
-    """Stack the keys named in ``pad_values`` into tensors: lists are padded on the right with their key's
-    value to the longest in the batch (B, T); numbers become (B,). Other keys (offsets, ids) are dropped.
-
-    Padding each batch only to its own longest sequence ("dynamic padding") instead of ``max_length``
-    saves most of the compute on short texts.
-    """
-    if not features:
-        raise ValueError("cannot collate an empty batch")
-    batch = {}
-    for key, pad in pad_values.items():
-        if key not in features[0]:
-            continue
-        values = [f[key] for f in features]
-        if isinstance(values[0], (int, float)):
-            batch[key] = torch.tensor(values)  # (B,)
-        else:
-            width = max(len(v) for v in values)
-            batch[key] = torch.tensor([list(v) + [pad] * (width - len(v)) for v in values])  # (B, T)
-    return batch
-
-
-def collate_qa(features: Sequence[Mapping[str, Any]], pad_token_id: int = 0) -> dict[str, torch.Tensor]:
-    """A QA batch: padded ``input_ids``/``token_type_ids``/``attention_mask`` (B, T) and, for training
+def qa_collator(pad_token_id: int = 0) -> DynamicPadding:
+    """QA batches: padded ``input_ids``/``token_type_ids``/``attention_mask`` (B, T) and, for training
     features, ``start_positions``/``end_positions`` (B,). Ready for ``BertForQuestionAnswering(**batch)``."""
-    return pad_batch(features, {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0,
-                                "start_positions": 0, "end_positions": 0})
+    return input_padding(pad_token_id, start_positions=0, end_positions=0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -303,3 +254,109 @@ def best_null_threshold(examples: Sequence[QAExample], predictions: Mapping[str,
     diffs = {qid: p.null_score_diff for qid, p in predictions.items()}
     out = squad_v2(spans, _references(examples), na_probs=diffs)
     return out["best_f1_thresh"], out["best_f1"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The model on features, the task and its pipeline
+
+
+def qa_predictions(model: BertForQuestionAnswering, examples: Sequence[QAExample], features: Features,
+                   batch_size: int, version_2: bool = False, null_threshold: float = 0.0) -> dict[str, QAPrediction]:
+    """Decoded answers of ``model`` for the questions ``examples`` (features from `prepare_eval_features`)."""
+    out = model_outputs(model, features, qa_collator(model.config.pad_token_id), batch_size,
+                        ["start_logits", "end_logits"], per_token=True)
+    return postprocess_predictions(examples, features, out["start_logits"], out["end_logits"],
+                                   version_2=version_2, null_threshold=null_threshold)
+
+
+def evaluate_model(model: BertForQuestionAnswering, examples: Sequence[QAExample], features: Features,
+                   batch_size: int = 32) -> dict[str, float]:
+    """SQuAD v1.1 scores of the model; with unanswerable questions (v2.0), the null threshold is tuned on
+    these examples first (as the official recipe does on dev) and returned as ``null_threshold``."""
+    predictions = qa_predictions(model, examples, features, batch_size)
+    if not any(e.is_impossible for e in examples):
+        return evaluate(examples, predictions)
+    threshold, _ = best_null_threshold(examples, predictions)
+    # -inf means "always answer nothing"; keep the number finite so metrics.json stays plain JSON.
+    threshold = max(-1e9, min(1e9, threshold))
+    predictions = qa_predictions(model, examples, features, batch_size, version_2=True, null_threshold=threshold)
+    scores = evaluate(examples, predictions, version_2=True)
+    return {"exact_match": scores["exact"], **scores, "null_threshold": threshold}
+
+
+def task_features(examples, tokenizer, max_length, label_names, train, doc_stride: int | None = None) -> Features:
+    """`Task.features`: windows of ``max_length`` tokens sharing a quarter of them (128 of 384, as BERT's
+    run_squad), labelled for training, with offsets for decoding otherwise."""
+    stride = doc_stride if doc_stride is not None else max_length // 4
+    prepare = prepare_train_features if train else prepare_eval_features
+    return prepare(examples, tokenizer, max_length=max_length, doc_stride=stride)
+
+
+def from_hf_row(row: dict, options: HFOptions) -> QAExample:
+    """A row of HF's squad / squad_v2 (``answers`` as ``{"text": [...], "answer_start": [...]}``)."""
+    answers = [Answer(t, s) for t, s in zip(row["answers"]["text"], row["answers"]["answer_start"])]
+    return QAExample(str(row["id"]), row["question"], row["context"], answers, row.get("title", ""),
+                     is_impossible=not answers)
+
+
+class QuestionAnsweringPipeline(Pipeline):
+    """``answer(question="...", context="...")`` → ``{"answer", "score", "start", "end"}`` with
+    ``context[start:end] == answer``; ``score`` is the span's probability among the n-best spans.
+
+    A context longer than the model's window is read in overlapping windows (``doc_stride`` tokens
+    shared) and the best span over all windows is kept. A model fine-tuned on SQuAD v2 data carries its
+    tuned ``null_threshold`` in its config; it then answers ``""`` (start = end = 0) when "no answer"
+    wins, with ``score`` the probability-like sigmoid(null score − best span score − threshold).
+    """
+
+    model_class = BertForQuestionAnswering
+
+    @staticmethod
+    def command_line_input(text: str, second: str | None, choices: list[str] | None) -> Any:
+        if second is None:
+            raise ValueError("question answering needs a context: --context or 'question<TAB>context'")
+        return {"question": text, "context": second}
+
+    def __call__(self, inputs: Any = None, *, question: str | None = None, context: str | None = None,
+                 **kwargs: Any) -> Any:
+        if inputs is None:
+            if question is None or context is None:
+                raise ValueError("give question= and context= (or a dict / list of dicts with both)")
+            inputs = {"question": question, "context": context}
+        return super().__call__(inputs, **kwargs)
+
+    def predict(self, inputs: list, top_k: int = 1, max_answer_length: int = 30, max_length: int = 384,
+                doc_stride: int | None = None, handle_impossible_answer: bool | None = None) -> list:
+        examples = []
+        for i, item in enumerate(inputs):
+            if not isinstance(item, dict) or "question" not in item or "context" not in item:
+                raise ValueError(f"expected a dict with 'question' and 'context', got {item!r}")
+            self._check_texts([item["question"], item["context"]])
+            examples.append(QAExample(str(i), item["question"], item["context"], []))
+        max_length = min(max_length, self.max_length)
+        stride = doc_stride if doc_stride is not None else max_length // 4
+        features = prepare_eval_features(examples, self.tokenizer, max_length=max_length, doc_stride=stride)
+        threshold = self.model.config.extra.get("null_threshold")
+        version_2 = threshold is not None if handle_impossible_answer is None else handle_impossible_answer
+        predictions = qa_predictions(self.model, examples, features, self.batch_size, version_2=version_2,
+                                     null_threshold=threshold or 0.0)
+        results = []
+        for example in examples:
+            prediction = predictions[example.id]
+            if prediction.is_null or not prediction.n_best:
+                sure = 1 / (1 + math.exp(-min(50.0, prediction.null_score_diff - (threshold or 0.0))))
+                answers = [{"answer": "", "score": sure, "start": 0, "end": 0}]
+            else:
+                answers = [{"answer": s.text, "score": s.probability, "start": s.start, "end": s.end}
+                           for s in prediction.n_best[:top_k]]
+            results.append(answers[0] if top_k == 1 else answers)
+        return results
+
+
+TASK = Task(
+    name="qa", help="question + paragraph -> answer span: SQuAD v1.1 / v2.0 JSON",
+    pipeline=QuestionAnsweringPipeline, aliases=("question-answering",),
+    model_class=BertForQuestionAnswering, load=load_squad, features=task_features, collator=qa_collator,
+    evaluate=evaluate_model, metrics=("f1", "exact_match", "HasAns_f1", "NoAns_f1"),
+    config_keys=("null_threshold",), from_hf_row=from_hf_row,
+)

@@ -33,10 +33,11 @@ import torch.nn.functional as F
 
 from minibert.config import BertConfig
 from minibert.heads import _BertWithClassifier
-from minibert.modeling import ClassifierOutput, encoder_extras
-from minibert.tasks.formats import SummaryExample
+from minibert.outputs import TokenClassifierOutput
+from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
+from minibert.tasks.formats import SummaryExample, load_summaries
 from minibert.tasks.metrics import rouge, rouge_n
-from minibert.tasks.qa import pad_batch
+from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 
 DEFAULT_SUMMARY_SENTENCES = 3  # BertSum's top-3 on CNN/DailyMail
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")  # ., ! or ?, closing quotes/brackets, then a space
@@ -139,12 +140,10 @@ def summary_features(examples: Sequence[SummaryExample], tokenizer, max_length: 
     return features
 
 
-def summary_collator(pad_token_id: int = 0):
+def summary_collator(pad_token_id: int = 0) -> DynamicPadding:
     """Batches for ``BertForExtractiveSummarization(**batch)``: inputs (B, T), ``cls_positions``,
     ``sentence_mask`` and ``labels`` (B, S), padded to the longest document and the most sentences."""
-    pads = {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0,
-            "cls_positions": 0, "sentence_mask": 0, "labels": 0.0}
-    return lambda features: pad_batch(features, pads)
+    return input_padding(pad_token_id, cls_positions=0, sentence_mask=0, labels=0.0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ class BertForExtractiveSummarization(_BertWithClassifier):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         **output_flags: bool,
-    ) -> ClassifierOutput:
+    ) -> TokenClassifierOutput:
         """cls_positions (B, S): index of each sentence's [CLS]; sentence_mask (B, S): 1 real / 0 padding;
         labels (B, S): 1.0 in the summary, 0.0 not. logits (B, S), very negative at padding sentences."""
         out = self.bert(input_ids, token_type_ids=token_type_ids, attention_mask=attention_mask, **output_flags)
@@ -186,7 +185,7 @@ class BertForExtractiveSummarization(_BertWithClassifier):
             per_sentence = F.binary_cross_entropy_with_logits(logits.float(), labels.float(), reduction="none")
             loss = per_sentence[real].mean()  # padding sentences add nothing
         logits = logits.masked_fill(~real, torch.finfo(logits.dtype).min)  # never chosen
-        return ClassifierOutput(loss=loss, logits=logits, **encoder_extras(out))
+        return TokenClassifierOutput(loss=loss, logits=logits, **out.extras())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -231,8 +230,6 @@ def lead_baseline(examples: Sequence[SummaryExample], k: int) -> dict[str, float
 def sentence_scores(model: BertForExtractiveSummarization, features: Sequence[Mapping[str, Any]],
                     batch_size: int = 16) -> list[list[float]]:
     """Each document's sentence scores (the kept sentences only), in order."""
-    from minibert.tasks.finetune import model_outputs  # here, not at the top: finetune imports this module
-
     logits = model_outputs(model, features, summary_collator(model.config.pad_token_id), batch_size,
                            ["logits"], per_token=False)["logits"]
     return [row[:len(f["cls_positions"])].tolist() for row, f in zip(logits, features)]
@@ -273,3 +270,36 @@ def predict(model: BertForExtractiveSummarization, tokenizer, documents: Sequenc
         indices = select_sentences(scores, sentences, int(k), trigram_blocking)
         results.append({"summary_text": " ".join(sentences[i] for i in indices), "sentence_indices": indices})
     return results
+
+
+def task_features(examples, tokenizer, max_length, label_names, train) -> Features:
+    """`Task.features`: labels (gold or oracle sentences) for training only."""
+    return summary_features(examples, tokenizer, max_length, train)
+
+
+def from_hf_row(row: dict, options: HFOptions) -> SummaryExample:
+    """A row of HF's xsum (``document``, ``summary``) or cnn_dailymail (``article``, ``highlights``)."""
+    return SummaryExample(row.get("document", row.get("article")), row.get("summary", row.get("highlights")),
+                          id=row.get("id"))
+
+
+class SummarizationPipeline(Pipeline):
+    """``summarize(document)`` → ``{"summary_text", "sentence_indices"}``: the document's best-scored
+    sentences (BertSum), in document order; ``num_sentences`` defaults to what fine-tuning found typical."""
+
+    model_class = BertForExtractiveSummarization
+
+    def predict(self, inputs: list, num_sentences: int | None = None, trigram_blocking: bool = False) -> list:
+        self._check_texts(inputs)
+        return predict(self.model, self.tokenizer, inputs, num_sentences, trigram_blocking, self.max_length,
+                       self.batch_size)
+
+
+TASK = Task(
+    name="summarization", help="document -> its key sentences (BertSum, use --max-length 256 or more): JSONL",
+    pipeline=SummarizationPipeline,
+    model_class=BertForExtractiveSummarization, load=load_summaries, features=task_features,
+    collator=summary_collator, evaluate=evaluate,
+    metrics=("rouge1", "rouge2", "rougeL", "lead_rouge1", "lead_rouge2", "lead_rougeL"),
+    config_keys=("summary_sentences",), from_hf_row=from_hf_row,
+)
