@@ -1,4 +1,4 @@
-"""Multi-head self-attention (lesson 03).
+"""Multi-head self-attention (lesson 03), and the cross-attention of a decoder (lesson 14) with the same module.
 
 Each token asks a question (its query q), every token offers a label (its key k) and
 a payload (its value v). A token's new vector is the average of all payloads, weighted
@@ -59,7 +59,12 @@ class SelfAttentionOutput(NamedTuple):
 
 
 class BertSelfAttention(nn.Module):
-    """A heads, each attending in its own d = H / A dimensional subspace."""
+    """A heads, each attending in its own d = H / A dimensional subspace.
+
+    Given ``encoder_hidden_states`` (as in transformers), the keys and values come from them instead of
+    from ``x``: cross-attention, by which a decoder's tokens read the encoder's (lesson 14). The queries
+    always come from ``x``.
+    """
 
     def __init__(self, config: BertConfig) -> None:
         super().__init__()
@@ -77,12 +82,14 @@ class BertSelfAttention(nn.Module):
         return x.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, T, H) -> (B, A, T, d)
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor | None = None, output_attentions: bool = False
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, output_attentions: bool = False,
+        encoder_hidden_states: torch.Tensor | None = None,
     ) -> SelfAttentionOutput:
         B, T, H = x.shape
+        source = x if encoder_hidden_states is None else encoder_hidden_states  # (B, S, H); S = T for self-attention
         q = self.split_heads(self.query(x))  # Q = x W_Q: (B, A, T, d)
-        k = self.split_heads(self.key(x))  # K = x W_K: (B, A, T, d)
-        v = self.split_heads(self.value(x))  # V = x W_V: (B, A, T, d)
+        k = self.split_heads(self.key(source))  # K = source W_K: (B, A, S, d)
+        v = self.split_heads(self.value(source))  # V = source W_V: (B, A, S, d)
         dropout_p = self.dropout_p if self.training else 0.0
         if output_attentions:
             context, probs = scaled_dot_product_attention(q, k, v, mask, dropout_p)  # (B, A, T, d)

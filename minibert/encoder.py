@@ -55,9 +55,12 @@ class BertAttention(nn.Module):
         self.output = AddNorm(config, config.hidden_size)  # W_O, the output projection, then add & norm
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor | None, output_attentions: bool
+        self, x: torch.Tensor, mask: torch.Tensor | None, output_attentions: bool = False,
+        encoder_hidden_states: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, SelfAttentionOutput]:
-        attn = self.self(x, mask, output_attentions)
+        """``encoder_hidden_states`` given: cross-attention (keys and values from them); ``mask`` then masks
+        their padding."""
+        attn = self.self(x, mask, output_attentions, encoder_hidden_states)
         return self.output(attn.context, x), attn  # (B, T, H)
 
 

@@ -1,6 +1,7 @@
 """The model's own properties: sizes, attention paths, masks, tying, initialisation, sparse MLM."""
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -219,3 +220,22 @@ def test_from_pretrained_config_overrides_make_a_new_head(tmp_path):
     with pytest.warns(UserWarning, match="newly initialised"):
         model = BertForSequenceClassification.from_pretrained(tmp_path, num_labels=3)
     assert model.classifier.weight.shape == (3, 32) and not model.training
+
+
+def test_one_attention_module_serves_cross_attention():
+    """Keys and values from encoder_hidden_states, queries from x: softmax(x W_Q (m W_K)^T / sqrt(d) + mask) m W_V."""
+    from minibert.attention import BertSelfAttention
+
+    torch.manual_seed(0)
+    attention = BertSelfAttention(tiny()).eval()
+    x, memory = torch.randn(2, 3, 32), torch.randn(2, 5, 32)  # 3 target tokens read 5 source tokens
+    memory_mask = padding_mask(torch.tensor([[1, 1, 1, 1, 0], [1, 1, 1, 1, 1]]), torch.float32)
+    out = attention(x, memory_mask, output_attentions=True, encoder_hidden_states=memory)
+    q = attention.split_heads(attention.query(x))
+    k, v = attention.split_heads(attention.key(memory)), attention.split_heads(attention.value(memory))
+    probs = ((q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1)) + memory_mask).softmax(-1)  # (B, A, 3, 5)
+    torch.testing.assert_close(out.probs, probs)
+    torch.testing.assert_close(out.context, (probs @ v).transpose(1, 2).reshape(2, 3, 32))
+    assert out.probs[0, :, :, 4].max() < 1e-6  # the padded source token gets no attention
+    fast = attention(x, memory_mask, encoder_hidden_states=memory).context  # the SDPA path agrees
+    torch.testing.assert_close(fast, out.context, atol=1e-6, rtol=0)

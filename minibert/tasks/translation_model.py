@@ -71,49 +71,20 @@ def causal_mask(T: int, dtype: torch.dtype, device: torch.device) -> torch.Tenso
     return torch.zeros(T, T, dtype=dtype, device=device).masked_fill(future, torch.finfo(dtype).min)[None, None]
 
 
-class CrossAttention(nn.Module):
-    """Multi-head attention whose queries come from the target and keys/values from the encoder's memory.
-
-    Same projections and names as BERT's self-attention (``query``, ``key``, ``value``, then ``output``:
-    W_O, dropout, residual, LayerNorm).
-    """
-
-    def __init__(self, config: BertConfig) -> None:
-        super().__init__()
-        self.num_heads, self.head_size = config.num_attention_heads, config.head_size
-        self.query = nn.Linear(config.hidden_size, config.hidden_size)
-        self.key = nn.Linear(config.hidden_size, config.hidden_size)
-        self.value = nn.Linear(config.hidden_size, config.hidden_size)
-        self.dropout_p = config.attention_probs_dropout_prob
-        self.output = AddNorm(config, config.hidden_size)
-
-    def _heads(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, _ = x.shape
-        return x.view(B, T, self.num_heads, self.head_size).transpose(1, 2)  # (B, A, T, d)
-
-    def forward(self, x: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None) -> torch.Tensor:
-        q = self._heads(self.query(x))  # from the target: (B, A, T, d)
-        k, v = self._heads(self.key(memory)), self._heads(self.value(memory))  # from the source: (B, A, S, d)
-        dropout_p = self.dropout_p if self.training else 0.0
-        context = F.scaled_dot_product_attention(q, k, v, attn_mask=memory_mask, dropout_p=dropout_p)  # (B, A, T, d)
-        context = context.transpose(1, 2).reshape(x.shape)  # (B, T, H)
-        return self.output(context, x)  # LN(x + Dropout(context W_O)): (B, T, H)
-
-
 class DecoderLayer(nn.Module):
     """Causal self-attention, cross-attention, feed-forward; each followed by add & LayerNorm (post-LN)."""
 
     def __init__(self, config: BertConfig) -> None:
         super().__init__()
         self.attention = BertAttention(config)  # BERT's self-attention block; a causal mask makes it look back only
-        self.crossattention = CrossAttention(config)
+        self.crossattention = BertAttention(config)  # the same block, reading the encoder's vectors
         self.intermediate = BertIntermediate(config)
         self.output = AddNorm(config, config.intermediate_size)
 
     def forward(self, x: torch.Tensor, self_mask: torch.Tensor, memory: torch.Tensor,
                 memory_mask: torch.Tensor | None) -> torch.Tensor:
         a, _ = self.attention(x, self_mask, False)  # LN(x + SelfAttn(x)), position t sees <= t: (B, T, H)
-        c = self.crossattention(a, memory, memory_mask)  # LN(a + CrossAttn(a, memory)): (B, T, H)
+        c, _ = self.crossattention(a, memory_mask, encoder_hidden_states=memory)  # LN(a + CrossAttn(a, m)): (B, T, H)
         return self.output(self.intermediate(c), c)  # LN(c + FFN(c)): (B, T, H)
 
 
