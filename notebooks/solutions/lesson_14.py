@@ -9,7 +9,7 @@ def allowed(T):
 
 ANSWERS = {
     # 3 items, 4 endings each; the longest (context, ending) pair of the three items has 34 tokens
-    # ([CLS] ... [SEP] ... [SEP]): collate_choices pads every pair to it.
+    # ([CLS] ... [SEP] ... [SEP]): choice_collator pads every pair to it.
     "14.1": (3, 4, 34),
     # Words: the dog ran in the park (6) / a dog was running in the park (7). Shared: dog, in, the, park = 4
     # ("the" only once: the reference has it once). P = 4/6, R = 4/7, F = 2PR / (P + R) = 16/26.

@@ -6,7 +6,8 @@ from typing import Any
 
 from minibert.course.exercises import exercise
 from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
-from minibert.tasks.ner import IGNORE_INDEX, tokenize_and_align
+from minibert.heads import IGNORE_INDEX
+from minibert.tasks.ner import tokenize_and_align
 from minibert.tokenizer import BertTokenizer
 
 TAGS = ["O", "I-LOC", "I-LOC", "O", "B-PER", "B-PER", "I-ORG"]

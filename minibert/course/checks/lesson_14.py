@@ -9,7 +9,8 @@ import torch
 
 from minibert.course.paths import data_dir
 from minibert.course.exercises import exercise, expect_function, expect_number, learners_code
-from minibert.tasks import multiple_choice, summarization, translation
+from minibert.tasks import multiple_choice, summarization
+from minibert.tasks.translation_model import causal_mask
 from minibert.tasks.formats import load_swag
 from minibert.tasks.metrics import rouge_n
 from minibert.tokenizer import BertTokenizer
@@ -24,12 +25,12 @@ def _tokenizer() -> BertTokenizer:
 
 
 @exercise("14.1", "The first 3 items of data/tasks/multiple_choice/dev.csv are tokenized with the MiniLM tokenizer "
-                  "(mc.choice_features, max_length=64) and collated (mc.collate_choices). What is the shape of "
+                  "(mc.choice_features, max_length=64) and collated (mc.choice_collator()). What is the shape of "
                   "the batch's input_ids, as a tuple?")
 def _choice_batch_shape(answer: Any) -> str | None:
     items = load_swag(data_dir() / "tasks" / "multiple_choice" / "dev.csv").examples[:3]
     features = multiple_choice.choice_features(items, _tokenizer(), max_length=64)
-    expected = tuple(multiple_choice.collate_choices(features)["input_ids"].shape)
+    expected = tuple(multiple_choice.choice_collator()(features)["input_ids"].shape)
     try:
         shape = tuple(int(n) for n in answer)
     except (TypeError, ValueError):
@@ -75,7 +76,7 @@ def _selected(answer: Any) -> str | None:
 def _allowed(answer: Any) -> str | None:
     expect_function(answer, "allowed(T)")
     for T in (1, 2, 5, 9):
-        expected = translation.causal_mask(T, torch.float32, torch.device("cpu"))[0, 0] == 0  # (T, T)
+        expected = causal_mask(T, torch.float32, torch.device("cpu"))[0, 0] == 0  # (T, T)
         with learners_code(f"allowed({T})"):
             ours = torch.as_tensor(answer(T))
         if ours.shape != (T, T):
