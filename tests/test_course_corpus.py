@@ -9,7 +9,7 @@ import pytest
 from minibert.corpus import format_corpus, read_documents
 from minibert.course import corpus
 from minibert.course.corpus import course_corpus, course_corpus_path, course_vocab_dir
-from minibert.course.datagen import stories, world
+from minibert.course.datagen import stories, templates, world
 from minibert.course.paths import data_dir
 from minibert.tokenizer import BertTokenizer
 
@@ -84,10 +84,10 @@ def test_generator_command_line(tmp_path, capsys):
 def test_template_engine_fills_alternatives_and_slots():
     import random
     rng = random.Random(0)
-    outputs = {stories.expand("[a|the] {x} [sat|lay[ down|]] here .", rng, x="cat") for _ in range(200)}
+    outputs = {templates.expand("[a|the] {x} [sat|lay[ down|]] here .", rng, x="cat") for _ in range(200)}
     assert outputs == {f"{d} cat {v} here." for d in ("A", "The") for v in ("sat", "lay down", "lay")}
-    assert stories.listing(["a", "b", "c"]) == "a, b and c" and stories.ordinal(22) == "22nd"
-    assert stories.past("yaps") == "yapped" and stories.past("barks") == "barked"
+    assert templates.listing(["a", "b", "c"]) == "a, b and c" and templates.ordinal(22) == "22nd"
+    assert templates.past("yaps") == "yapped" and templates.past("barks") == "barked"
 
 
 # --------------------------------------------------------------------------------------------
