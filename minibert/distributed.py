@@ -95,14 +95,6 @@ def all_reduce_mean(values: dict[str, float], device: torch.device) -> dict[str,
     return {k: float(v) / dist.get_world_size() for k, v in zip(keys, tensor.tolist())}
 
 
-def all_reduce_sum(value: float, device: torch.device) -> float:
-    if not dist.is_initialized():
-        return value
-    tensor = torch.tensor([float(value)], dtype=torch.float64, device=device)
-    dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
-    return float(tensor.item())
-
-
 def cleanup() -> None:
     """Leave the process group (at the end of a torchrun process)."""
     if dist.is_initialized():
