@@ -1,16 +1,37 @@
 """Lesson 03: self-attention."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import torch
 
-from minibert.attention import BertSelfAttention
+from minibert.attention import BertSelfAttention, scaled_dot_product_attention
 from minibert.config import BertConfig
-from minibert.course.exercises import exercise, expect_function, expect_number, learners_code
+from minibert.course.exercises import (
+    exercise,
+    expect_function,
+    expect_number,
+    learners_code,
+)
+from minibert.modeling import BertModel
+from minibert.tokenizer import BertTokenizer
 
 LENGTH = 512
+TEXT, TEMPERATURE = "The cat sat on the mat because it was tired.", 2.0  # exercise 03.4 (the lesson's texts[0])
+
+
+@functools.cache
+def _layer0_entropy(temperature: float) -> float:
+    """Mean entropy (nats) of MiniLM's layer-0 attention rows on TEXT, scores divided by temperature * sqrt(d)."""
+    model, tokenizer = BertModel.from_pretrained("minilm"), BertTokenizer.from_pretrained("minilm")
+    attention = model.encoder.layer[0].attention.self
+    with torch.no_grad():
+        x = model.embeddings(tokenizer(TEXT, return_tensors="pt")["input_ids"])  # (1, T, H)
+        q, k, v = (attention.split_heads(f(x)) for f in (attention.query, attention.key, attention.value))
+        _, probs = scaled_dot_product_attention(q / temperature, k, v)  # (1, A, T, T)
+    return -(probs * probs.clamp_min(1e-30).log()).sum(-1).mean().item()
 
 
 @exercise("03.1", "The entries of q and k are independent, mean 0, variance 1, and d is BERT-base's head size. "
@@ -48,4 +69,24 @@ def _probabilities_per_layer(answer: Any) -> str | None:
         probs = BertSelfAttention(config)(torch.zeros(1, LENGTH, config.hidden_size), output_attentions=True).probs
     if isinstance(answer, bool) or not isinstance(answer, int):
         return "answer with a whole number"
-    return None if answer == probs.numel() else "one (T, T) matrix per head"
+    if answer == probs.numel():
+        return None
+    if answer == LENGTH * LENGTH:
+        return "that is one head; a layer has num_attention_heads of them"
+    return "one (T, T) matrix per head"
+
+
+@exercise("03.4", f"Softer attention: run MiniLM's layer-0 queries and keys of {TEXT!r} (alone, no padding) through "
+                  f"attention with the scores divided by {TEMPERATURE:g}·√d instead of √d. What is the mean entropy "
+                  "(in nats, -Σ p log p) of the attention rows, over all heads and query tokens? "
+                  "(Compare it with the usual √d.)", experiment=True)
+def _entropy_at_temperature(answer: Any) -> str | None:
+    value = expect_number(answer)
+    expected = _layer0_entropy(TEMPERATURE)
+    if abs(value - expected) <= 0.005:
+        return None
+    if abs(value - _layer0_entropy(1.0)) <= 0.005:
+        return f"that is the entropy with the usual √d; divide the scores by {TEMPERATURE:g}·√d"
+    if abs(value - expected / math.log(2)) <= 0.01:
+        return "that is in bits (log2); use the natural log"
+    return "entropy of one row: -(p * p.log()).sum(-1); then average over heads and query tokens"
