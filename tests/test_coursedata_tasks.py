@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from minibert.course import baselines
 from minibert.course.datagen import (task_multiple_choice, task_ner, task_nli, task_qa, task_qa_v2, task_sentiment,
-                                 task_summarization, task_translation)
+                                     task_summarization, task_translation, world_split)
 from minibert.course.datagen.task_all import GENERATORS
 from minibert.course.datagen.task_common import tasks_dir
-
-DATA_DIR = tasks_dir()
 from minibert.tasks.formats import (NLI_LABELS, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
                                     load_summaries, load_swag)
+
+DATA_DIR = tasks_dir()
 
 SPLITS = ("train", "dev", "test")
 
@@ -86,23 +87,34 @@ def test_nli_sizes_balance_and_dash_rows():
 
 
 def test_nli_hypotheses_are_shared_across_labels():
-    """The same hypothesis frame takes different labels with different premises."""
+    """The same hypothesis frame takes every label with some premise, none of them much more often."""
     data = load_nli(DATA_DIR / "nli" / "train.jsonl")
 
-    def labels(pattern: str) -> set[str]:
-        return {NLI_LABELS[e.label] for e in data if re.fullmatch(pattern, e.text_pair)}
+    def labels(pattern: str) -> Counter:
+        return Counter(NLI_LABELS[e.label] for e in data if re.fullmatch(pattern, e.text_pair))
 
-    assert labels(r"Nobody is .*") == {"neutral", "contradiction"}
-    assert labels(r"Someone is .*") == {"entailment", "neutral"}
-    assert labels(r"(The \w+|\w+) is not .*") == {"entailment", "contradiction"}
-    assert labels(r"(The \w+|\w+) is in [^.]+\.") == {"entailment", "contradiction"}
+    for frame in (r"(The \w+|\w+) is in [^.]+\.", r"(The \w+|\w+) is not in [^.]+\.",
+                  r"(The \w+|\w+) is wearing an? \w+ \w+\.", r"(The \w+|\w+) is not wearing an? \w+ \w+\.",
+                  r"(The \w+|\w+) is [a-z ]+ with (his|her|its|another) \w+\."):
+        counts = labels(frame)
+        assert set(counts) == set(NLI_LABELS) and max(counts.values()) < 0.6 * sum(counts.values()), (frame, counts)
+
+
+def test_nli_premise_words_in_the_hypothesis_do_not_give_the_label():
+    """A hypothesis made of premise words only can be a contradiction (another garment's colour) or
+    neutral, not only an entailment."""
+    data = load_nli(DATA_DIR / "nli" / "train.jsonl")
+    copied = Counter(NLI_LABELS[e.label] for e in data
+                     if set(baselines.words(e.text_pair)) <= set(baselines.words(e.text)) | {"the"})
+    assert min(copied.values()) > 0.05 * sum(copied.values()), copied
 
 
 def test_qa_brief_example_and_sizes():
-    train = load_squad(DATA_DIR / "qa" / "train.json")
-    france = [e for e in train if e.question == "What is the capital of France?"]
-    assert len(france) == 1 and france[0].context.startswith("The capital of France is Paris.")
-    assert france[0].answers[0].text == "Paris" and france[0].answers[0].answer_start == 25
+    train, dev = (load_squad(DATA_DIR / "qa" / f"{s}.json") for s in ("train", "dev"))
+    assert not [e for e in train if "France" in e.question or "France" in e.context]  # held out
+    france = dev[0]  # the lessons' demo: a dev question
+    assert france.question == "What is the capital of France?" and france.context.startswith("The capital of France is Paris.")
+    assert [a.text for a in france.answers] == ["Paris"] and france.answers[0].answer_start == 25
     for split, size in zip(SPLITS, task_qa.SIZES):
         data = load_squad(DATA_DIR / "qa" / f"{split}.json")
         assert len(data) == size and not any(e.is_impossible for e in data)
@@ -138,9 +150,10 @@ def test_qa_v2_adds_unanswerable_questions():
 
 
 def test_ner_brief_sentence_sizes_and_entity_types():
-    train = load_conll(DATA_DIR / "ner" / "train.txt")
-    assert train[0].tokens == "Barack Obama was born in Hawaii .".split()
-    assert train[0].tags == ["B-PER", "I-PER", "O", "O", "O", "B-LOC", "O"]
+    train, dev = (load_conll(DATA_DIR / "ner" / f"{s}.txt") for s in ("train", "dev"))
+    assert dev[0].tokens == "Barack Obama was born in Hawaii .".split()  # the lessons' demo: a dev sentence
+    assert dev[0].tags == ["B-PER", "I-PER", "O", "O", "O", "B-LOC", "O"]
+    assert not [e for e in train if {"Obama", "Hawaii"} & set(e.tokens)]
     for split, size in zip(SPLITS, task_ner.SIZES):
         data = load_conll(DATA_DIR / "ner" / f"{split}.txt")
         assert len(data) == size and data.changed == {}  # written in BIO already
@@ -166,7 +179,7 @@ def test_multiple_choice_sizes_and_balance():
 
 
 def test_multiple_choice_world_knowledge_items():
-    data = load_swag(DATA_DIR / "multiple_choice" / "train.csv")
+    data = load_swag(DATA_DIR / "multiple_choice" / "dev.csv")  # Paris is held out of training
     flights = [e for e in data if e.start.endswith("booked a flight to") and "the Eiffel Tower" in e.context]
     assert flights and all(e.endings[e.label] == "Paris." for e in flights)
 
@@ -218,6 +231,79 @@ def test_translation_elision():
     assert t.french(["je", "ne", "ai", "pas", "de", "oiseau"]) == "je n'ai pas d'oiseau"
     assert t.french(["le oiseau"]) == "l'oiseau" and t.french(["je", "habite"]) == "j'habite"
     assert t.noun_phrase(t.NOUN["bird"], "the") == ("the bird", "l'oiseau")
+
+
+# ----------------------------------------------------------------------------- held out: dev and test need reading
+def _names(part: world_split.WorldPart) -> set[str]:
+    """The names of a world part that the tasks write: countries, cities, regions, people, organisations,
+    first, last and pet names (without a leading "the")."""
+    names = {c.display for c in part.countries} | {c.name for c in part.cities} | set(part.regions)
+    names |= {p.name for p in part.people} | {o.name for o in part.organisations}
+    names |= set(part.first_names) | set(part.last_names) | set(part.pet_names)
+    return {n.removeprefix("the ") for n in names}
+
+
+def _mentioned(names: set[str], texts: set[str]) -> set[str]:
+    pattern = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?!\w)")
+    return {m for text in texts for m in pattern.findall(text)}
+
+
+def test_the_world_parts_do_not_share_a_name():
+    assert not _names(world_split.TRAIN_PART) & _names(world_split.HELD_OUT_PART)
+    assert "France" in {c.name for c in world_split.HELD_OUT_PART.countries}
+    assert "Barack Obama" in {p.name for p in world_split.HELD_OUT_PART.people}
+
+
+def test_ner_dev_and_test_mentions_are_not_training_entities():
+    train = load_conll(DATA_DIR / "ner" / "train.txt")
+    for split in ("dev", "test"):
+        held_out = load_conll(DATA_DIR / "ner" / f"{split}.txt")
+        assert baselines.mention_overlap(train, held_out) < 0.05  # the brief asks for well under a quarter
+        assert baselines.ner(train, held_out)["longest-match lookup"] < 0.1
+        # and a quarter of the sentences have shapes training never has
+        shapes = {tuple(w for w, t in zip(e.tokens, e.tags) if t == "O") for e in train}
+        unseen = sum(tuple(w for w, t in zip(e.tokens, e.tags) if t == "O") not in shapes for e in held_out)
+        assert unseen > 0.2 * len(held_out)
+
+
+def test_qa_dev_and_test_ask_about_what_training_never_mentions():
+    contexts = {s: {e.context for e in load_squad(DATA_DIR / "qa" / f"{s}.json")} for s in SPLITS}
+    train_names, held_names = _names(world_split.TRAIN_PART), _names(world_split.HELD_OUT_PART)
+    assert not _mentioned(held_names, contexts["train"])
+    for split in ("dev", "test"):
+        assert not _mentioned(train_names, contexts[split]), split
+        assert len(_mentioned(held_names, contexts[split])) > 50  # most of the held-out part is used
+        questions = load_squad(DATA_DIR / "qa" / f"{split}.json")
+        assert all(_mentioned(held_names, {e.question}) for e in questions)  # each asks about the held-out part
+
+
+def test_sentiment_dev_and_test_review_other_things():
+    def targets(domains) -> set[str]:
+        return {t for subjects, aspects in domains.values() for t in subjects + aspects}
+
+    train_targets, held_targets = targets(task_sentiment.TRAIN_DOMAINS), targets(task_sentiment.HELD_OUT_DOMAINS)
+    assert not train_targets & held_targets
+    texts = {s: {e.text for e in load_glue_tsv(DATA_DIR / "sentiment" / f"{s}.tsv")} for s in SPLITS}
+    assert not _mentioned(held_targets, texts["train"])
+    for split in ("dev", "test"):
+        assert not _mentioned(train_targets, texts[split]) and len(_mentioned(held_targets, texts[split])) > 30
+        unseen_words = set(task_sentiment.HELD_OUT_POSITIVE + task_sentiment.HELD_OUT_NEGATIVE)
+        assert sum(bool(unseen_words & set(t.split())) for t in texts[split]) > len(texts[split]) / 4
+    assert not {w for t in texts["train"] for w in t.split()} & unseen_words
+
+
+@pytest.mark.parametrize("task, load, text", [
+    ("nli", load_nli, lambda e: e.text + " " + e.text_pair),
+    ("multiple_choice", load_swag, lambda e: " ".join([e.context, e.start, *e.endings])),
+    ("summarization", load_summaries, lambda e: e.document),
+])
+def test_other_tasks_name_the_held_out_world_in_dev_and_test(task, load, text):
+    ext = {"nli": "jsonl", "multiple_choice": "csv", "summarization": "jsonl"}[task]
+    texts = {s: {text(e) for e in load(DATA_DIR / task / f"{s}.{ext}")} for s in SPLITS}
+    train_names, held_names = _names(world_split.TRAIN_PART), _names(world_split.HELD_OUT_PART)
+    assert not _mentioned(held_names, texts["train"])
+    for split in ("dev", "test"):
+        assert not _mentioned(train_names, texts[split]) and _mentioned(held_names, texts[split])
 
 
 # ----------------------------------------------------------------------------- determinism on small sizes

@@ -4,8 +4,14 @@ One ending follows from the context; the other three are endings that fit other 
 the same kind so that only the details decide ("picked up her racket and walked onto the court" ->
 "hit the ball over the net", not "dived into the water"; the fruit salad is mixed, not baked). Some
 need the world's facts: a taxi in Paris goes to the Eiffel Tower, a flight to see the Colosseum lands
-in Rome. The columns are SWAG's (``video-id``, ``fold-ind``, ``startphrase``, ``sent1``, ``sent2``,
-``gold-source``, ``ending0``..``ending3``, ``label``); the right ending's position is uniform.
+in Rome; a hungry pet is given its own food, not another animal's. The columns are SWAG's
+(``video-id``, ``fold-ind``, ``startphrase``, ``sent1``, ``sent2``, ``gold-source``,
+``ending0``..``ending3``, ``label``); the right ending's position is uniform.
+
+Held out: dev and test name people and cities of the world's held-out part (``world_split.HELD_OUT_PART``:
+taxis and flights go to its sights, the Eiffel Tower, the pyramids), and add sports and jobs that
+training never shows (golf, rowing; a mechanic, a postman), so the right ending has to be understood,
+not recognised.
 
 ``python -m minibert.course.datagen.task_multiple_choice`` writes
 ``data/tasks/multiple_choice/{train,dev,test}.csv``.
@@ -18,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .task_common import SEED, SPLITS, a_or_an, capitalize, draw_unique, main, write_csv
-from .world import CITIES, DAYS, FEMALE_NAMES, MALE_NAMES, OBJECTS, RECIPES, ANIMALS
+from .world import ANIMALS, DAYS, RECIPES
+from .world_split import world_part
 
 SIZES = (2000, 300, 300)
 TASK = "multiple_choice"
@@ -42,7 +49,11 @@ SPORTS = {  # sport: (how it starts, what follows)
     "cycling": ("pumped up the tyres of {her} bike", "rode off down the road."),
     "running": ("tied the laces of {her} running shoes at the start of the track", "ran three laps of the track."),
     "skiing": ("put on {her} skis at the top of the mountain", "skied down the slope."),
+}
+HELD_OUT_SPORTS = {
     "golf": ("put the ball on the tee and took out a club", "swung the club and hit the ball."),
+    "rowing": ("sat down in the boat and took the oars", "rowed across the lake."),
+    "climbing": ("put on {her} harness at the foot of the rock", "climbed to the top of the wall."),
 }
 METHODS = {"bake": "baked it in the oven for an hour.", "fry": "fried everything in a hot pan.",
            "boil": "boiled everything in a big pot.", "mix": "mixed everything together in a large bowl."}
@@ -59,7 +70,11 @@ WORK = {  # workplace: (job, what they did first); jobs that share a workplace a
     "airport": ("pilot", "checked the plane before the flight."),
     "farm": ("farmer", "fed the cows and collected the eggs."),
     "library": ("librarian", "put the returned books back on the shelves."),
+}
+HELD_OUT_WORK = {
     "garage": ("mechanic", "repaired the engine of a car."),
+    "post office": ("postman", "sorted the letters for the morning round."),
+    "museum": ("guide", "showed the first visitors around the old paintings."),
 }
 
 
@@ -67,14 +82,15 @@ def _ending(text: str, actor: Actor) -> str:
     return text.format(her=actor.her)
 
 
-def _sport(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
-    sport = rng.choice(sorted(SPORTS))
-    start, gold = SPORTS[sport]
-    others = [SPORTS[s][1] for s in sorted(SPORTS) if s != sport] + list(METHODS.values())
+def _sport(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
+    sports = SPORTS if split == "train" else {**SPORTS, **HELD_OUT_SPORTS}
+    sport = rng.choice(sorted(sports if split == "train" or rng.random() < 0.5 else HELD_OUT_SPORTS))
+    start, gold = sports[sport]
+    others = [sports[s][1] for s in sorted(sports) if s != sport] + list(METHODS.values())
     return f"{a.name} {_ending(start, a)}.", capitalize(a.she), gold, others
 
 
-def _cooking(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
+def _cooking(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
     dish = rng.choice(sorted(RECIPES))
     ingredients, method = RECIPES[dish]
     listed = ", ".join(ingredients[:-1]) + " and " + ingredients[-1]
@@ -83,40 +99,43 @@ def _cooking(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
             METHODS[method], others)
 
 
-def _weather(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
+def _weather(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
     weather = rng.choice(sorted(WEATHER))
     group, gold = WEATHER[weather]
     others = [e for g, e in WEATHER.values() if g != group] + [w[1] for w in WORK.values()]
-    return (f"It was {weather} in {rng.choice(CITIES).name} when {a.name} got ready to go out.",
+    return (f"It was {weather} in {rng.choice(world_part(split).cities).name} when {a.name} got ready to go out.",
             f"So {a.she}", _ending(gold, a), [_ending(e, a) for e in others])
 
 
-def _work(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
-    place = rng.choice(sorted(WORK))
-    job, gold = WORK[place]
-    others = [e for p, (_, e) in WORK.items() if p != place]
-    return (f"{a.name} is a {job}, and on {rng.choice(DAYS)} {a.she} arrived at the {place} early.",
+def _work(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
+    work = WORK if split == "train" else {**WORK, **HELD_OUT_WORK}
+    place = rng.choice(sorted(work if split == "train" or rng.random() < 0.5 else HELD_OUT_WORK))
+    job, gold = work[place]
+    others = [e for p, (_, e) in work.items() if p != place]
+    return (f"{a.name} is {a_or_an(job)}, and on {rng.choice(DAYS)} {a.she} arrived at the {place} early.",
             f"First, {a.she}", gold, others)
 
 
-def _pet(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
+def _pet(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
     animal = rng.choice(ANIMALS)
     return (f"{a.name}'s {animal.name} was hungry.", f"{capitalize(a.she)} gave it",
-            f"some {animal.food}.", [f"{a_or_an(o)}." for o in OBJECTS])
+            f"some {animal.food}.", [f"some {o.food}." for o in ANIMALS if o.food != animal.food])
 
 
-def _taxi(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
-    with_sights = [c for c in CITIES if c.landmark and not c.landmark.startswith("its ")]
-    city = rng.choice(with_sights)
-    others = [c.landmark + "." for c in with_sights if c.name != city.name]
+def _sights(split: str):
+    return [c for c in world_part(split).cities if c.landmark and not c.landmark.startswith("its ")]
+
+
+def _taxi(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
+    city = rng.choice(_sights(split))
+    others = [c.landmark + "." for c in _sights(split) if c.name != city.name]
     return (f"{a.name} landed in {city.name} for a short holiday.", f"From the airport, {a.she} took a taxi to",
             city.landmark + ".", others)
 
 
-def _flight(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
-    with_sights = [c for c in CITIES if c.landmark and not c.landmark.startswith("its ")]
-    city = rng.choice(with_sights)
-    others = [c.name + "." for c in with_sights if c.name != city.name]
+def _flight(rng: random.Random, a: Actor, split: str) -> tuple[str, str, str, list[str]]:
+    city = rng.choice(_sights(split))
+    others = [c.name + "." for c in _sights(split) if c.name != city.name]
     return (f"{a.name} had always wanted to see {city.landmark}.", f"So {a.she} booked a flight to",
             city.name + ".", others)
 
@@ -124,12 +143,13 @@ def _flight(rng: random.Random, a: Actor) -> tuple[str, str, str, list[str]]:
 SCENARIOS = (_sport, _cooking, _weather, _work, _pet, _taxi, _flight)
 
 
-def item(rng: random.Random) -> tuple[str, str, str, list[str]]:
-    """(sent1, sent2, the right ending, three wrong ones)."""
+def item(rng: random.Random, split: str = "train") -> tuple[str, str, str, list[str]]:
+    """(sent1, sent2, the right ending, three wrong ones), with the names and places of ``split``."""
+    part = world_part(split)
     female = rng.random() < 0.5
-    a = Actor(rng.choice(FEMALE_NAMES if female else MALE_NAMES), "she" if female else "he",
+    a = Actor(rng.choice(part.female_names if female else part.male_names), "she" if female else "he",
               "her" if female else "his")
-    sent1, sent2, gold, others = rng.choice(SCENARIOS)(rng, a)
+    sent1, sent2, gold, others = rng.choice(SCENARIOS)(rng, a, split)
     return sent1, sent2, gold, rng.sample(sorted(set(others) - {gold}), 3)
 
 
@@ -140,7 +160,7 @@ def write(out_dir: Path, seed: int = SEED, sizes: tuple[int, int, int] = SIZES) 
     seen: set = set()
     report = {}
     for name, size in zip(SPLITS, sizes):
-        items = draw_unique(item, size, rng, key=lambda x: (x[0], x[1]), seen=seen)
+        items = draw_unique(lambda r, name=name: item(r, name), size, rng, key=lambda x: (x[0], x[1]), seen=seen)
         labels = [i % 4 for i in range(size)]
         rng.shuffle(labels)
         rows = []

@@ -7,7 +7,14 @@ CoNLL). Sentences come from templates whose literal words carry their part-of-sp
 (``was/VBD``); entity words are NNP, and the chunk column is derived from the POS tags (NP, VP, PP,
 in BIO). The POS and chunk columns are therefore only approximate: the NER tags are the point.
 Sentences are grouped into documents separated by ``-DOCSTART-`` lines; no sentence repeats across
-splits. The first training sentence is the course brief's "Barack Obama was born in Hawaii ."
+splits.
+
+Held out: training sentences name the world's training part (``world_split.TRAIN_PART``: its people,
+places, organisations, languages, demonyms) and training events; dev and test sentences name the
+held-out part and held-out events only, and a quarter of them come from templates training never
+uses. So a tagger has to recognise entities from their context and form: a lookup of the training
+entities finds almost none of them. The first dev sentence is the course brief's "Barack Obama was
+born in Hawaii ." (dev, so that a demo tags a sentence the model was not trained on).
 
 ``python -m minibert.course.datagen.task_ner`` writes ``data/tasks/ner/{train,dev,test}.txt``.
 """
@@ -19,17 +26,19 @@ from pathlib import Path
 from typing import Callable
 
 from .task_common import SEED, SPLITS, draw_unique, main
-from .world import (ANIMALS, CITIES, COUNTRIES, COUNTRY, DAYS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, MONTHS,
-                    ORGANISATIONS, PEOPLE, PROFESSIONS, REGIONS, RESTING_PLACES, SCHOOL_SUBJECTS, WEATHERS)
+from .world import ANIMALS, COUNTRY, DAYS, MONTHS, PROFESSIONS, RESTING_PLACES, SCHOOL_SUBJECTS, WEATHERS
+from .world_split import WorldPart, world_part
 
-SIZES = (3000, 400, 400)  # sentences
+SIZES = (4500, 400, 400)  # sentences
 TASK = "ner"
 Word = tuple[str, str, str]  # (word, POS, entity type or ""; in a sentence "PER#3": the type and its slot)
 
-# Entities that are not in the world tables: CoNLL's MISC.
-LANGUAGES = sorted({c.language for c in COUNTRIES})
-EVENTS = ("the World Cup", "the Olympic Games", "the Tour de France", "the Nobel Prize", "the Champions League",
-          "the Eurovision Song Contest", "the Boston Marathon", "the Cannes Film Festival")
+# Events (MISC), which are not in the world tables: the first for training, the others held out.
+TRAIN_EVENTS = ("the World Cup", "the Olympic Games", "the Nobel Prize", "the Champions League", "the Rugby World Cup",
+                "the Asian Games", "the Berlin Film Festival", "the London Marathon")
+HELD_OUT_EVENTS = ("the Tour de France", "the Eurovision Song Contest", "the Boston Marathon",
+                   "the Cannes Film Festival", "the Super Bowl", "the Venice Film Festival", "the Davis Cup",
+                   "the Commonwealth Games")
 
 
 def _words(text: str, entity: str, pos: str = "NNP") -> list[Word]:
@@ -42,44 +51,50 @@ def _words(text: str, entity: str, pos: str = "NNP") -> list[Word]:
     return out + [(w, pos if w[0].isupper() else "IN", entity) for w in words]  # "de" in "Rio de Janeiro"
 
 
-def _person(rng: random.Random) -> list[Word]:
+def _person(rng: random.Random, part: WorldPart) -> list[Word]:
     """An invented person: the templates say things that are not true of real people."""
-    first = rng.choice(FEMALE_NAMES + MALE_NAMES)
-    return _words(first if rng.random() < 0.25 else f"{first} {rng.choice(LAST_NAMES)}", "PER")
+    first = rng.choice(part.first_names)
+    return _words(first if rng.random() < 0.25 else f"{first} {rng.choice(part.last_names)}", "PER")
 
 
-def _org(rng: random.Random, kind: str | None = None) -> list[Word]:
-    return _words(rng.choice([o for o in ORGANISATIONS if kind in (None, o.kind)]).name, "ORG")
+def _org(rng: random.Random, part: WorldPart, kind: str | None = None) -> list[Word]:
+    return _words(rng.choice([o for o in part.organisations if kind in (None, o.kind)]).name, "ORG")
 
 
 def _plain(text: str, pos: str) -> list[Word]:
     return [(w, pos, "") for w in text.split()]
 
 
-# Slot fillers: {NAME} in a template -> words.
-SLOTS: dict[str, Callable[[random.Random], list[Word]]] = {
+def _subject(rng: random.Random, part: WorldPart) -> list[Word]:
+    """A school subject: "maths" (not an entity) or a language of the part ("Thai", MISC)."""
+    subject = rng.choice([s for s in SCHOOL_SUBJECTS if s.islower()] + ["LANGUAGE"])
+    return _words(rng.choice(part.languages), "MISC") if subject == "LANGUAGE" else _plain(subject, "NN")
+
+
+# Slot fillers: {NAME} in a template -> words, drawn from the split's part of the world.
+SLOTS: dict[str, Callable[[random.Random, WorldPart], list[Word]]] = {
     "PER": _person,
-    "CITY": lambda r: _words(r.choice(CITIES).name, "LOC"),
-    "COUNTRY": lambda r: _words(r.choice(COUNTRIES).display, "LOC"),
-    "PLACE": lambda r: _words(r.choice([c.name for c in CITIES] + [c.display for c in COUNTRIES] + list(REGIONS)),
-                              "LOC"),
+    "CITY": lambda r, w: _words(r.choice(w.cities).name, "LOC"),
+    "COUNTRY": lambda r, w: _words(r.choice(w.countries).display, "LOC"),
+    "PLACE": lambda r, w: _words(r.choice([c.name for c in w.cities] + [c.display for c in w.countries]
+                                          + list(w.regions)), "LOC"),
     "ORG": _org,
-    "COMPANY": lambda r: _org(r, "company"),
-    "UNI": lambda r: _org(r, "university"),
-    "CLUB": lambda r: _org(r, "club"),
-    "DEMONYM": lambda r: _words(r.choice(COUNTRIES).demonym, "MISC", "JJ"),
-    "LANG": lambda r: _words(r.choice(LANGUAGES), "MISC"),
-    "EVENT": lambda r: _words(r.choice(EVENTS), "MISC"),
-    "SUBJECT": lambda r: (lambda s: _words(s, "MISC") if s[0].isupper() else _plain(s, "NN"))(r.choice(SCHOOL_SUBJECTS)),
-    "JOB": lambda r: _plain(r.choice(PROFESSIONS).name, "NN"),
-    "DAY": lambda r: _plain(r.choice(DAYS), "NNP"),
-    "MONTH": lambda r: _plain(r.choice(MONTHS), "NNP"),
-    "YEAR": lambda r: _plain(str(r.randint(1990, 2023)), "CD"),
-    "NUM": lambda r: _plain(str(r.choice((20, 50, 120, 200, 300, 500, 1000))), "CD"),
-    "SCORE": lambda r: _plain(f"{r.randint(1, 4)}-{r.randint(0, 3)}", "CD"),
-    "ANIMAL": lambda r: _plain(r.choice(ANIMALS).name, "NN"),
-    "REST": lambda r: _plain(r.choice(RESTING_PLACES), "NN"),
-    "WEATHER": lambda r: _plain(r.choice(WEATHERS).adjective, "JJ"),
+    "COMPANY": lambda r, w: _org(r, w, "company"),
+    "UNI": lambda r, w: _org(r, w, "university"),
+    "CLUB": lambda r, w: _org(r, w, "club"),
+    "DEMONYM": lambda r, w: _words(r.choice(w.countries).demonym, "MISC", "JJ"),
+    "LANG": lambda r, w: _words(r.choice(w.languages), "MISC"),
+    "EVENT": lambda r, w: _words(r.choice(TRAIN_EVENTS if w is world_part("train") else HELD_OUT_EVENTS), "MISC"),
+    "SUBJECT": _subject,
+    "JOB": lambda r, w: _plain(r.choice(PROFESSIONS).name, "NN"),
+    "DAY": lambda r, w: _plain(r.choice(DAYS), "NNP"),
+    "MONTH": lambda r, w: _plain(r.choice(MONTHS), "NNP"),
+    "YEAR": lambda r, w: _plain(str(r.randint(1990, 2023)), "CD"),
+    "NUM": lambda r, w: _plain(str(r.choice((20, 50, 120, 200, 300, 500, 1000))), "CD"),
+    "SCORE": lambda r, w: _plain(f"{r.randint(1, 4)}-{r.randint(0, 3)}", "CD"),
+    "ANIMAL": lambda r, w: _plain(r.choice(ANIMALS).name, "NN"),
+    "REST": lambda r, w: _plain(r.choice(RESTING_PLACES), "NN"),
+    "WEATHER": lambda r, w: _plain(r.choice(WEATHERS).adjective, "JJ"),
 }
 
 ENTITY_OF_SLOT = {"PER": "PER", "PLACE": "LOC", "COUNTRY": "LOC"}
@@ -104,6 +119,16 @@ TEMPLATES = (
     "it/PRP was/VBD {WEATHER} on/IN {DAY} ./.",
     "{PER} 's/POS {ANIMAL} sleeps/VBZ on/IN the/DT {REST} ./.",
 )
+# Sentence shapes only dev and test use: the same entity types in contexts training never shows.
+HELD_OUT_TEMPLATES = (
+    "{PER} opened/VBD a/DT cafe/NN in/IN {CITY} with/IN money/NN from/IN {COMPANY} ./.",
+    "fans/NNS of/IN {CLUB} travelled/VBD to/TO {CITY} for/IN the/DT final/NN ./.",
+    "{PER} ,/, who/WP grew/VBD up/RP in/IN {PLACE} ,/, now/RB teaches/VBZ {LANG} ./.",
+    "a/DT {DEMONYM} film/NN about/IN {PER} won/VBD a/DT prize/NN at/IN {EVENT} ./.",
+    "{UNI} and/CC {COMPANY} will/MD build/VB a/DT laboratory/NN in/IN {COUNTRY} ./.",
+    "last/JJ {MONTH} ,/, {PER} and/CC {PER} drove/VBD across/IN {COUNTRY} ./.",
+    "{PER} joined/VBD {ORG} after/IN five/CD years/NNS in/IN {CITY} ./.",
+)
 # True facts about the world's famous people: only these templates name them.
 FAMOUS_TEMPLATES = ("{PER} was/VBD born/VBN in/IN {PLACE} ./.", "{PER} was/VBD born/VBN in/IN {COUNTRY} ./.",
                     "{PER} is/VBZ from/IN {COUNTRY} ./.")
@@ -112,18 +137,20 @@ _CHUNK = {"DT": "NP", "JJ": "NP", "NN": "NP", "NNS": "NP", "NNP": "NP", "NNPS": 
           "TO": "PP"}
 
 
-def sentence(rng: random.Random, template: str | None = None, **fixed: str) -> list[Word]:
-    """One sentence from ``template`` (or a random one); ``fixed`` pins slots to given entities:
-    ``sentence(rng, TEMPLATES[0], PER="Barack Obama", PLACE="Hawaii")``."""
+def sentence(rng: random.Random, split: str = "train", template: str | None = None, **fixed: str) -> list[Word]:
+    """One sentence of ``split`` from ``template`` (or a random one of the split's templates); ``fixed``
+    pins slots to given entities: ``sentence(rng, "dev", TEMPLATES[0], PER="Barack Obama", PLACE="Hawaii")``."""
+    part = world_part(split)
+    templates = TEMPLATES if split == "train" else TEMPLATES + HELD_OUT_TEMPLATES
     if template is None and rng.random() < 0.05:
-        person = rng.choice(PEOPLE)
+        person = rng.choice(part.people)
         template = rng.choice(FAMOUS_TEMPLATES)
         fixed = {"PER": person.name, "PLACE": person.birthplace, "COUNTRY": COUNTRY[person.birth_country].display}
     words: list[Word] = []
-    for i, piece in enumerate((template or rng.choice(TEMPLATES)).split()):
+    for i, piece in enumerate((template or rng.choice(templates)).split()):
         if piece.startswith("{"):
             slot = piece[1:-1]
-            filled = _words(fixed[slot], ENTITY_OF_SLOT[slot]) if slot in fixed else SLOTS[slot](rng)
+            filled = _words(fixed[slot], ENTITY_OF_SLOT[slot]) if slot in fixed else SLOTS[slot](rng, part)
             words += [(w, pos, f"{entity}#{i}" if entity else "") for w, pos, entity in filled]  # #i: which slot
         else:
             word, pos = piece.rsplit("/", 1)
@@ -150,13 +177,13 @@ def write(out_dir: Path, seed: int = SEED, sizes: tuple[int, int, int] = SIZES) 
     """Write ``train/dev/test.txt``: documents of 6 to 14 sentences. Returns per split the number
     of sentences and the count of each entity type (B- tags)."""
     rng = random.Random(seed)
-    obama = sentence(rng, TEMPLATES[0], PER="Barack Obama", PLACE="Hawaii")
+    obama = sentence(rng, "dev", TEMPLATES[0], PER="Barack Obama", PLACE="Hawaii")
     seen = {tuple(w for w, _, _ in obama)}
     report = {}
     for name, size in zip(SPLITS, sizes):
-        sentences = draw_unique(sentence, size - (name == "train"), rng,
+        sentences = draw_unique(lambda r, name=name: sentence(r, name), size - (name == "dev"), rng,
                                 key=lambda s: tuple(w for w, _, _ in s), seen=seen)
-        if name == "train":
+        if name == "dev":
             sentences.insert(0, obama)
         lines, start = [], 0
         while start < len(sentences):

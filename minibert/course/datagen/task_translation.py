@@ -8,6 +8,10 @@ France``, ``au Japon``, ``aux États-Unis``), and English progressive forms that
 present. Tokens are separated by spaces and sentences are lower-case except names, like
 "the cat is black ." -> "le chat est noir .". No French sentence repeats, within or across splits.
 
+Held out: the people named in dev and test sentences are first names of the world's held-out part
+(``world_split.HELD_OUT_PART``), never training's (names are copied, so this changes little: the vocabulary
+and grammar are what the model has to learn, and every dev sentence is new).
+
 ``python -m minibert.course.datagen.task_translation`` writes ``data/tasks/translation/{train,dev,test}.tsv``.
 """
 from __future__ import annotations
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .task_common import SEED, SPLITS, a_or_an, draw_unique, main, write_tsv
-from .world import COUNTRY, FEMALE_NAMES, MALE_NAMES
+from .world import COUNTRY
+from .world_split import world_part
 
 SIZES = (5000, 300, 300)
 TASK = "translation"
@@ -206,13 +211,13 @@ def noun_phrase(noun: Noun, det: str, plural: bool = False, adj: Adjective | Non
     return f"{number[0]} {en}", f"{number[1]} {fr}"
 
 
-def _subject(rng: random.Random, allowed: tuple[str, ...]) -> tuple[str, str, int, str, str]:
-    """(English, French, French person, English "be", English "do") for a pronoun, a name or a noun."""
+def _subject(rng: random.Random, allowed: tuple[str, ...], names: tuple[str, ...]) -> tuple[str, str, int, str, str]:
+    """(English, French, French person, English "be", English "do") for a pronoun, one of ``names`` or a noun."""
     shape = rng.random()
     if shape < 0.45:
         return rng.choice(PRONOUNS)
     if shape < 0.65:
-        name = rng.choice(FEMALE_NAMES + MALE_NAMES)
+        name = rng.choice(names)
         return name, name, 1, "is", "does"
     noun, plural = NOUN[rng.choice(allowed)], rng.random() < 0.35
     en, fr = noun_phrase(noun, "the", plural)
@@ -253,10 +258,10 @@ def does_intransitive(rng: random.Random) -> Pair:
     return f"{en} {en_verb} .", french([fr, *(["ne", fr_verb, "pas"] if negative else [fr_verb]), "."])
 
 
-def does_transitive(rng: random.Random) -> Pair:
+def does_transitive(rng: random.Random, names: tuple[str, ...] = world_part("train").first_names) -> Pair:
     """I do not have a cat . -> je n'ai pas de chat ."""
     verb = rng.choice(TRANSITIVE)
-    en_subj, fr_subj, person, be, do = _subject(rng, verb.subjects)
+    en_subj, fr_subj, person, be, do = _subject(rng, verb.subjects, names)
     noun = NOUN[rng.choice(verb.objects)]
     negative, progressive = rng.random() < 0.3, bool(verb.en_ing) and rng.random() < 0.3
     shape = rng.random()
@@ -288,7 +293,7 @@ def is_somewhere(rng: random.Random) -> Pair:
         french([fr, "sont" if plural else "est", fr_prep, fr_place, "."])
 
 
-def country_fact(rng: random.Random) -> Pair:
+def country_fact(rng: random.Random, names: tuple[str, ...] = world_part("train").first_names) -> Pair:
     """the capital of Japan is Tokyo . / Anna lives in Japan . / we speak French ."""
     name = rng.choice(sorted(COUNTRIES_FR))
     country = COUNTRY[name]
@@ -296,7 +301,7 @@ def country_fact(rng: random.Random) -> Pair:
     shape = rng.random()
     if shape < 0.3:
         return f"the capital of {country.display} is {country.capital} .", f"la capitale {fr_of} est {fr_capital} ."
-    en_subj, fr_subj, person, _, do = _subject(rng, PERSON_NOUNS)
+    en_subj, fr_subj, person, _, do = _subject(rng, PERSON_NOUNS, names)
     live = ("live", "lives", "", ("habite", "habite", "habitons", "habitez", "habitent"))
     speak = ("speak", "speaks", "", ("parle", "parle", "parlons", "parlez", "parlent"))
     negative = rng.random() < 0.25
@@ -333,8 +338,10 @@ TEMPLATES = ((is_adjective, 3), (does_intransitive, 3), (does_transitive, 6), (i
              (country_fact, 3), (weather, 1), (where_is, 1))
 
 
-def pair(rng: random.Random) -> Pair:
+def pair(rng: random.Random, split: str = "train") -> Pair:
     template = rng.choices([t for t, _ in TEMPLATES], weights=[w for _, w in TEMPLATES])[0]
+    if template in (does_transitive, country_fact):  # the templates that name people
+        return template(rng, world_part(split).first_names)
     return template(rng)
 
 
@@ -344,7 +351,7 @@ def write(out_dir: Path, seed: int = SEED, sizes: tuple[int, int, int] = SIZES) 
     seen: set[str] = set()
     report = {}
     for name, size in zip(SPLITS, sizes):
-        pairs = draw_unique(pair, size, rng, key=lambda p: p[1], seen=seen)
+        pairs = draw_unique(lambda r, name=name: pair(r, name), size, rng, key=lambda p: p[1], seen=seen)
         write_tsv(Path(out_dir) / f"{name}.tsv", pairs)
         report[name] = {"pairs": len(pairs)}
     return report
