@@ -31,13 +31,17 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from bench.common import RESULTS, describe_machine, write_section  # noqa: E402
+from minibert.device import use_bf16  # noqa: E402
 from minibert.heads import BertForSequenceClassification  # noqa: E402
 from minibert.hub import minilm_dir  # noqa: E402
-from minibert.tasks.classification import classification_collator, classification_features  # noqa: E402
 from minibert.tasks.batching import LengthGroupedSampler, feature_length  # noqa: E402
-from minibert.tasks.formats import load_glue_tsv, load_nli  # noqa: E402
+from minibert.tasks.classification import (  # noqa: E402
+    classification_collator,
+    classification_features,
+    load_glue_tsv,  # noqa: E402
+)
+from minibert.tasks.nli import load_nli
 from minibert.tokenizer import BertTokenizer  # noqa: E402
-from minibert.device import use_bf16  # noqa: E402
 from minibert.trainer import ResumableSampler, TrainingArguments, make_optimizer  # noqa: E402
 
 DATASETS = {"sentiment": (load_glue_tsv, "data/tasks/sentiment/train.tsv"),

@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from bench.common import RESULTS, describe_machine, interleaved_medians, matmul_peak, write_section  # noqa: E402
 from minibert.config import BertConfig  # noqa: E402
-from minibert.heads import BertForPreTraining  # noqa: E402
 from minibert.device import cpu_has_bf16_units, has_fast_bf16, use_bf16  # noqa: E402
+from minibert.heads import BertForPreTraining  # noqa: E402
 from minibert.trainer import TrainingArguments, make_optimizer  # noqa: E402
 
 SIZES = {

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from minibert.course.attention_views import head_view, model_view, neuron_view, neuron_view_data, save_html
 from minibert.config import BertConfig
+from minibert.course.attention_views import head_view, model_view, neuron_view, neuron_view_data, save_html
 from minibert.modeling import BertModel
 from minibert.tokenizer import BertTokenizer
 

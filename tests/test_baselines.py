@@ -7,9 +7,13 @@ import json
 import pytest
 
 from minibert.course import baseline_table, baselines
-from minibert.tasks.formats import (Answer, ChoiceExample, ParallelExample, QAExample, SummaryExample, TextExample,
-                                    TokenExample)
+from minibert.tasks.classification import TextExample
 from minibert.tasks.metrics import rouge
+from minibert.tasks.multiple_choice import ChoiceExample
+from minibert.tasks.ner import TokenExample
+from minibert.tasks.qa import Answer, QAExample
+from minibert.tasks.summarization import SummaryExample
+from minibert.tasks.translation import ParallelExample
 
 
 def test_bags_of_words_and_bigrams():
@@ -102,7 +106,7 @@ def test_the_stored_scores_are_of_the_committed_files(stored):
     assert set(stored["tasks"]) == set(baseline_table.TASKS)
     for task, entry in stored["tasks"].items():
         assert entry["files_sha256"] == baseline_table.files_digest(task), \
-            f"data/tasks/{task} changed: rerun python -m minibert.course.baselines --finetuned"
+            f"data/tasks/{task} changed: rerun python -m minibert.course.baseline_table --finetuned"
         assert entry["finetuned"]["dev"], task
 
 

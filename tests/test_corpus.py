@@ -1,12 +1,17 @@
 """The corpus loader and the stdlib corpus (the course corpus: test_course_corpus.py)."""
 from __future__ import annotations
 
-
 import pytest
 
 from minibert import corpus
-from minibert.corpus import (check_documents, iter_documents, read_documents, split_sentences, stdlib_corpus,
-                             write_documents)
+from minibert.corpus import (
+    check_documents,
+    iter_documents,
+    read_documents,
+    split_sentences,
+    stdlib_corpus,
+    write_documents,
+)
 
 # --------------------------------------------------------------------------------------------
 # The standard format

@@ -10,12 +10,26 @@ from pathlib import Path
 import pytest
 
 from minibert.course import baselines
-from minibert.course.datagen import (task_multiple_choice, task_ner, task_nli, task_qa, task_qa_v2, task_sentiment,
-                                     task_summarization, task_translation, world_split)
+from minibert.course.datagen import (
+    task_multiple_choice,
+    task_ner,
+    task_nli,
+    task_qa,
+    task_qa_v2,
+    task_sentiment,
+    task_summarization,
+    task_translation,
+    world_split,
+)
 from minibert.course.datagen.task_all import GENERATORS
 from minibert.course.datagen.task_common import tasks_dir
-from minibert.tasks.formats import (NLI_LABELS, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
-                                    load_summaries, load_swag)
+from minibert.tasks.classification import load_glue_tsv
+from minibert.tasks.multiple_choice import load_swag
+from minibert.tasks.ner import load_conll
+from minibert.tasks.nli import NLI_LABELS, load_nli
+from minibert.tasks.qa import load_squad
+from minibert.tasks.summarization import load_summaries
+from minibert.tasks.translation import load_parallel
 
 DATA_DIR = tasks_dir()
 

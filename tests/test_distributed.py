@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import torch
 import torch.multiprocessing as mp
+from test_trainer import TinyRegressor, ToyDataset
 
 from minibert import distributed
 from minibert.trainer import ResumableSampler, Trainer, TrainingArguments, load_checkpoint, read_metrics
-from test_trainer import TinyRegressor, ToyDataset
 
 STEPS, CUT = 8, 5  # 40 examples, global batch 8: 5 steps an epoch, so the run crosses an epoch boundary
 ROOT = Path(__file__).resolve().parents[1]

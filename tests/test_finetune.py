@@ -4,15 +4,17 @@ import warnings
 
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minibert import cli
 from minibert.config import BertConfig
 from minibert.heads import BertForPreTraining, BertForSequenceClassification, BertForTokenClassification
-from minibert.tasks import classification, finetune as ft
+from minibert.tasks import classification
+from minibert.tasks import finetune as ft
 from minibert.tasks.batching import LengthGroupedSampler, feature_length, input_padding, model_outputs
+from minibert.tasks.classification import TextExample, load_glue_tsv
 from minibert.tasks.registry import get_task
-from minibert.tasks.formats import TextExample, load_glue_tsv
 from minibert.tokenizer import BertTokenizer
 from minibert.trainer import ResumableSampler, Trainer, TrainingArguments, load_checkpoint, read_metrics
 

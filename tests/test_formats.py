@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from minibert.tasks.formats import (
-    NLI_LABELS, FormatError, iob1_to_bio, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
-    load_summaries, load_swag,
-)
+from minibert.tasks.classification import load_glue_tsv
+from minibert.tasks.formats import FormatError
+from minibert.tasks.multiple_choice import load_swag
+from minibert.tasks.ner import iob1_to_bio, load_conll
+from minibert.tasks.nli import NLI_LABELS, load_nli
+from minibert.tasks.qa import load_squad
 from minibert.tasks.registry import get_task, hf_rows_to_examples
+from minibert.tasks.summarization import load_summaries
+from minibert.tasks.translation import load_parallel
 
 FIX = Path(__file__).parent / "fixtures" / "formats"
 

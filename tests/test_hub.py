@@ -1,6 +1,6 @@
 """Where weights come from: directories, the offline MiniLM short name, hub names (tested with a fake hub)."""
-import pytest
 import huggingface_hub
+import pytest
 
 from minibert import hub
 

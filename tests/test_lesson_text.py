@@ -111,21 +111,21 @@ def normalise(text: str) -> str:
 def training_texts() -> frozenset[str]:
     """Every training example text of the course tasks (sentences, questions, contexts, pairs, documents)."""
     from minibert.course.datagen.task_common import tasks_dir
-    from minibert.tasks import formats
+    from minibert.tasks import classification, multiple_choice, ner, nli, qa, summarization, translation
 
     tasks = tasks_dir()
     texts: set[str] = set()
-    texts |= {e.text for e in formats.load_glue_tsv(tasks / "sentiment" / "train.tsv").examples}
-    for e in formats.load_nli(tasks / "nli" / "train.jsonl").examples:
+    texts |= {e.text for e in classification.load_glue_tsv(tasks / "sentiment" / "train.tsv").examples}
+    for e in nli.load_nli(tasks / "nli" / "train.jsonl").examples:
         texts |= {e.text, e.text_pair}
-    for e in formats.load_squad(tasks / "qa" / "train.json").examples:
+    for e in qa.load_squad(tasks / "qa" / "train.json").examples:
         texts |= {e.question, e.context}
-    texts |= {" ".join(e.tokens) for e in formats.load_conll(tasks / "ner" / "train.txt").examples}
-    for e in formats.load_swag(tasks / "multiple_choice" / "train.csv").examples:
+    texts |= {" ".join(e.tokens) for e in ner.load_conll(tasks / "ner" / "train.txt").examples}
+    for e in multiple_choice.load_swag(tasks / "multiple_choice" / "train.csv").examples:
         texts |= {e.context, e.start, *e.endings, f"{e.start} {e.endings[e.label]}"}
-    for e in formats.load_summaries(tasks / "summarization" / "train.jsonl").examples:
+    for e in summarization.load_summaries(tasks / "summarization" / "train.jsonl").examples:
         texts |= set(e.sentences)
-    texts |= {e.source for e in formats.load_parallel(tasks / "translation" / "train.tsv").examples}
+    texts |= {e.source for e in translation.load_parallel(tasks / "translation" / "train.tsv").examples}
     return frozenset(normalise(t) for t in texts if len(t.split()) >= 3)
 
 

@@ -10,8 +10,12 @@ import torch.nn.functional as F
 
 from minibert.attention import padding_mask, scaled_dot_product_attention
 from minibert.config import BertConfig
-from minibert.heads import (BertForMultipleChoice, BertForPreTraining, BertForQuestionAnswering,
-                            BertForSequenceClassification)
+from minibert.heads import (
+    BertForMultipleChoice,
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+)
 from minibert.modeling import BertModel
 
 TINY = dict(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,

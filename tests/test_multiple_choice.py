@@ -7,7 +7,7 @@ import torch
 from minibert.config import BertConfig
 from minibert.heads import BertForMultipleChoice
 from minibert.tasks import multiple_choice as mc
-from minibert.tasks.formats import ChoiceExample, load_swag
+from minibert.tasks.multiple_choice import ChoiceExample, load_swag
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "multiple_choice"
 

@@ -8,8 +8,12 @@ import torch
 
 from minibert import cli
 from minibert.config import BertConfig
-from minibert.heads import (BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification,
-                            BertForTokenClassification)
+from minibert.heads import (
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+)
 from minibert.tasks import finetune as ft
 from minibert.tasks.classification import TextClassificationPipeline
 from minibert.tasks.fill_mask import FillMaskPipeline

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from minibert.tasks import qa
+from minibert.tasks.qa import Answer, QAExample
 from minibert.tasks.windows import max_context_flags, window_spans
-from minibert.tasks.formats import Answer, QAExample
 
 SENTENCES = ["Paris is the capital of France.", "The Seine flows through the city of Paris.",
              "Gustave Eiffel's company built the tower in 1889.", "Millions of tourists visit it every year.",

@@ -10,7 +10,8 @@ import torch
 import minibert.tasks
 from minibert.config import BertConfig
 from minibert.heads import BertForPreTraining
-from minibert.tasks import finetune as ft, registry
+from minibert.tasks import finetune as ft
+from minibert.tasks import registry
 from minibert.tasks.classification import TextClassificationPipeline
 from minibert.tasks.pipelines import pipeline
 from minibert.tasks.task import Task

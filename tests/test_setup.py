@@ -1,9 +1,9 @@
 """The set-up files agree with each other: what conda installs is what pip installs, CI runs the README."""
 import re
 import shlex
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]

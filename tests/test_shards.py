@@ -12,8 +12,8 @@ import pytest
 from minibert.corpus import read_documents
 from minibert.course.corpus import course_vocab_dir
 from minibert.course.datagen.stories import write_corpus
-from minibert.pretraining_data import IGNORE_INDEX, NOT_NEXT, create_instances_from_document, tokenize_documents
 from minibert.prepare import dataset_documents, main, prepare_shards
+from minibert.pretraining_data import IGNORE_INDEX, NOT_NEXT, create_instances_from_document, tokenize_documents
 from minibert.shards import INDEX_NAME, SegmentPairIndex, ShardedCorpus, build_sharded_dataset, vocab_checksum
 from minibert.tokenizer import BertTokenizer
 

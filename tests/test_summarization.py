@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from minibert.config import BertConfig
 from minibert.modeling import BertModel
 from minibert.tasks import summarization as su
-from minibert.tasks.formats import SummaryExample, load_summaries
 from minibert.tasks.metrics import rouge
+from minibert.tasks.summarization import SummaryExample, load_summaries
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "summarization"
 

@@ -19,15 +19,15 @@ from typing import Callable
 import pytest
 import torch
 import transformers
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
+from minibert.basic_tokenizer import BasicTokenizer
 from minibert.hub import minilm_dir
 from minibert.pretraining_data import truncate_seq_pair
-from minibert.basic_tokenizer import BasicTokenizer
 from minibert.tokenizer import BertTokenizer
-from minibert.wordpiece import WordpieceTokenizer, load_vocab
-from minibert.wordpiece import train_wordpiece_fast, write_vocab
+from minibert.wordpiece import WordpieceTokenizer, load_vocab, train_wordpiece_fast, write_vocab
 
 TEXTS = [
     "Hello, world!", "The café serves naïve Ångström-sized crêpes.", "ÉCOLE Ärger ÑANDÚ", "cafe\u0301 vs café",

@@ -11,8 +11,17 @@ from torch import nn
 
 from minibert import trainer as trainer_module
 from minibert.trainer import (
-    ResumableSampler, Trainer, TrainingArguments, TrainingDiverged, atomic_save, decay_parameter_names,
-    linear_schedule, load_checkpoint, read_metrics, rng_state, set_rng_state,
+    ResumableSampler,
+    Trainer,
+    TrainingArguments,
+    TrainingDiverged,
+    atomic_save,
+    decay_parameter_names,
+    linear_schedule,
+    load_checkpoint,
+    read_metrics,
+    rng_state,
+    set_rng_state,
 )
 
 

@@ -9,9 +9,9 @@ import torch
 from minibert.config import BertConfig
 from minibert.modeling import BertModel
 from minibert.tasks import translation as tr
-from minibert.tasks.translation_model import DECODER_CONFIG_NAME, TARGET_VOCAB_KEY, BertEncoderDecoder
-from minibert.tasks.formats import ParallelExample, load_parallel
 from minibert.tasks.metrics import bleu
+from minibert.tasks.translation import ParallelExample, load_parallel
+from minibert.tasks.translation_model import DECODER_CONFIG_NAME, TARGET_VOCAB_KEY, BertEncoderDecoder
 from minibert.tokenizer import BertTokenizer
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks" / "translation"

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pydoc_data.topics
+
 import pytest
 
 from minibert.basic_tokenizer import BasicTokenizer
 from minibert.tokenizer import BertTokenizer
-from minibert.wordpiece import SPECIAL_TOKENS
-from minibert.wordpiece import _PairCounts, train_wordpiece, train_wordpiece_fast, write_vocab
+from minibert.wordpiece import SPECIAL_TOKENS, _PairCounts, train_wordpiece, train_wordpiece_fast, write_vocab
 
 # About 100 KB of English from the Python reference: enough to learn a few thousand pieces in seconds.
 TEXTS = [t for t in pydoc_data.topics.topics.values()][:25] + ["Café naïve Ångström 中文 über-cool déjà vu!"]

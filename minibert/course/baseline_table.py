@@ -1,4 +1,4 @@
-"""The datasheet's table of baselines next to fine-tuned MiniLM: ``python -m minibert.course.baselines``.
+"""The datasheet's table of baselines next to fine-tuned MiniLM: ``python -m minibert.course.baseline_table``.
 
 For every course task it loads ``data/tasks/<task>/{train,dev,test}``, scores each baseline of
 ``minibert.course.baselines`` (fitted on train) on dev and test, and with ``--finetuned`` fine-tunes
@@ -24,8 +24,13 @@ from typing import Any, Callable
 from minibert.course import baselines
 from minibert.course.paths import data_dir
 from minibert.files import atomic_write_text
-from minibert.tasks.formats import (SST2_LABELS, load_conll, load_glue_tsv, load_nli, load_parallel, load_squad,
-                                    load_summaries, load_swag)
+from minibert.tasks.classification import SST2_LABELS, load_glue_tsv
+from minibert.tasks.multiple_choice import load_swag
+from minibert.tasks.ner import load_conll
+from minibert.tasks.nli import load_nli
+from minibert.tasks.qa import load_squad
+from minibert.tasks.summarization import load_summaries
+from minibert.tasks.translation import load_parallel
 
 # task folder: (loader, file extension, metrics the table shows)
 TASKS: dict[str, tuple[Callable, str, tuple[str, ...]]] = {
@@ -132,7 +137,7 @@ def write_readme_table(text: str, readme: Path | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m minibert.course.baselines", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m minibert.course.baseline_table", description=__doc__.split("\n")[0])
     parser.add_argument("--finetuned", action="store_true", help="also fine-tune on each task (about 10 minutes)")
     parser.add_argument("--tasks", nargs="+", choices=sorted(TASKS), default=list(TASKS))
     args = parser.parse_args(argv)
@@ -154,10 +159,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             entry["finetuned"] = previous["finetuned"]
         print(task, json.dumps(entry["baselines"]), json.dumps(entry.get("finetuned", {}).get("dev")), flush=True)
         results["tasks"][task] = entry
-    results.update(command="python -m minibert.course.baselines" + (" " + " ".join(argv or sys.argv[1:])).rstrip(),
+    results.update(command="python -m minibert.course.baseline_table" + (" " + " ".join(argv or sys.argv[1:])).rstrip(),
                    date=datetime.date.today().isoformat(), seconds=time.perf_counter() - start,
                    finetune_seconds=finetune_seconds if args.finetuned else old.get("finetune_seconds", 0.0),
                    threads=torch.get_num_threads())
     atomic_write_text(scores_path(), json.dumps(results, indent=1) + "\n")
     write_readme_table(table(results))
     return results
+
+
+if __name__ == "__main__":
+    main()

@@ -8,13 +8,13 @@ fine-tuning reports for the task (``METRICS``: accuracy, entity F1 and ROUGE in 
 BLEU in [0, 100])::
 
     from minibert.course import baselines
-    from minibert.tasks.formats import load_glue_tsv
+    from minibert.tasks.classification import load_glue_tsv
     train, dev = (load_glue_tsv(f"data/tasks/sentiment/{s}.tsv") for s in ("train", "dev"))
     baselines.sentiment(train, dev)  # {"majority": 0.5, "bag of words": ..., "bag of uni+bigrams": ...}
 
 The classifiers are logistic regressions on bags of words, written in torch (full batch, weights start
 at zero, so they are deterministic); each function runs in a few seconds on one core.
-``python -m minibert.course.baselines [--finetuned]`` scores them all on the course data and writes the
+``python -m minibert.course.baseline_table [--finetuned]`` scores them all on the course data and writes the
 table of ``data/README.md`` (``minibert/course/baseline_table.py``).
 """
 from __future__ import annotations
@@ -26,9 +26,23 @@ from collections.abc import Callable, Iterable, Sequence
 import torch
 import torch.nn.functional as F
 
-from minibert.tasks.formats import ChoiceExample, ParallelExample, QAExample, SummaryExample, TextExample, TokenExample
-from minibert.tasks.metrics import (accuracy, bleu, entity_scores, exact_match, f1, get_entities, normalize_answer,
-                                    rouge, squad)
+from minibert.tasks.classification import TextExample
+from minibert.tasks.metrics import (
+    accuracy,
+    bleu,
+    entity_scores,
+    exact_match,
+    f1,
+    get_entities,
+    normalize_answer,
+    rouge,
+    squad,
+)
+from minibert.tasks.multiple_choice import ChoiceExample
+from minibert.tasks.ner import TokenExample
+from minibert.tasks.qa import QAExample
+from minibert.tasks.summarization import SummaryExample
+from minibert.tasks.translation import ParallelExample
 
 METRICS = {"sentiment": "accuracy", "nli": "accuracy", "qa": "f1", "qa_v2": "f1", "ner": "f1",
            "multiple_choice": "accuracy", "summarization": "rouge2", "translation": "bleu"}
@@ -322,9 +336,3 @@ def translation(train: Iterable[ParallelExample], dev: Iterable[ParallelExample]
     lexicon, dev = translation_lexicon(train), list(dev)
     predicted = [" ".join(filter(None, (lexicon.get(w, w) for w in e.source.split()))) for e in dev]
     return {"word by word (Dice lexicon)": bleu(predicted, [e.target for e in dev])}
-
-
-if __name__ == "__main__":
-    from minibert.course.baseline_table import main
-
-    main()

@@ -8,14 +8,98 @@ pairs (`minibert.tasks.nli`).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 from minibert.heads import BertForSequenceClassification
 from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
-from minibert.tasks.formats import TextExample, load_glue_tsv, text_columns
+from minibert.tasks.formats import FormatError, TaskData, finish_loading, get_field, label_index, read_tsv
 from minibert.tasks.metrics import accuracy, macro_f1
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
+
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+SST2_LABELS = ["negative", "positive"]
+
+
+@dataclass
+class TextExample:
+    """One sentence (SST-2) or a pair (MRPC, NLI). ``label`` indexes ``TaskData.label_names``;
+    None in a test split without labels."""
+    text: str
+    text_pair: str | None = None
+    label: int | None = None
+    id: str | None = None
+
+
+# Header names of the GLUE tasks: the first layout whose columns are all present is used.
+_PAIR_COLUMNS = [("sentence1", "sentence2"), ("#1 String", "#2 String"),  # MNLI/RTE/SNLI, MRPC
+                 ("question1", "question2"), ("question", "sentence"),      # QQP, QNLI
+                 ("premise", "hypothesis")]                                 # HF's snli/mnli
+_SINGLE_COLUMNS = ["sentence"]                                             # SST-2, CoLA (with header)
+_LABEL_COLUMNS = ["label", "gold_label", "Quality", "is_duplicate"]        # MRPC's label is "Quality"
+_ID_COLUMNS = ["index", "id", "pairID", "idx"]
+
+
+def text_columns(header: Iterable[str], path: str | Path, line: int | None) -> tuple[str, str | None]:
+    """The text column(s) of a row with these column names: a pair such as ("sentence1", "sentence2"), or
+    ("sentence", None). ``path`` and ``line`` name the row in the error when there is none."""
+    columns = set(header)
+    for first, second in _PAIR_COLUMNS:
+        if first in columns and second in columns:
+            return first, second
+    for name in _SINGLE_COLUMNS:
+        if name in columns:
+            return name, None
+    raise FormatError(path, line, f"no text column among {sorted(columns)}: expected 'sentence' or a pair "
+                                  f"such as 'sentence1'/'sentence2' or '#1 String'/'#2 String'")
+
+
+def text_examples(rows: Iterator[tuple[int, dict]], path: Path, label_names: list[str] | None,
+                   skipped: Counter, skip_labels: tuple[str, ...] = ()) -> list[TextExample]:
+    examples, columns = [], None
+    for line, row in rows:
+        if columns is None:
+            first, second = text_columns(row, path, line)
+            label_col = next((c for c in _LABEL_COLUMNS if c in row), None)
+            id_col = next((c for c in _ID_COLUMNS if c in row), None)
+            columns = first, second, label_col, id_col
+        first, second, label_col, id_col = columns
+        label = None
+        if label_col is not None:
+            raw = str(get_field(row, [label_col], path, line))
+            if raw.strip() in skip_labels:
+                skipped[f"label {raw.strip()!r}"] += 1
+                continue
+            label = label_index(raw, label_names, path, line)
+        examples.append(TextExample(
+            text=str(get_field(row, [first], path, line)),
+            text_pair=None if second is None else str(get_field(row, [second], path, line)),
+            label=label,
+            id=None if id_col is None else str(row.get(id_col)),
+        ))
+    return examples
+
+
+def inferred_labels(examples: list[TextExample], label_names: list[str] | None) -> list[str] | None:
+    if label_names is not None:
+        return list(label_names)
+    labels = [e.label for e in examples if e.label is not None]
+    return [str(i) for i in range(max(labels) + 1)] if labels else None
+
+
+def load_glue_tsv(path: str | Path, label_names: list[str] | None = None) -> TaskData:
+    """A GLUE-style TSV with a header: one sentence (``sentence``, ``label``: SST-2) or a pair
+    (``sentence1``/``sentence2``, MRPC's ``#1 String``/``#2 String`` with label ``Quality``, QQP,
+    QNLI). Labels are integers, or names from ``label_names``. A test split has no label column:
+    its labels are None. Without ``label_names`` they are ``["0", "1", ...]``."""
+    path, skipped = Path(path), Counter()
+    examples = text_examples(read_tsv(path, skipped), path, label_names, skipped)
+    return finish_loading(TaskData(examples, str(path), inferred_labels(examples, label_names), dict(skipped)))
 
 
 def classification_features(examples: Sequence[TextExample], tokenizer, max_length: int = 128

@@ -34,7 +34,6 @@ from minibert.tasks.task import Task
 from minibert.tokenizer import BertTokenizer
 from minibert.trainer import Trainer, TrainingArguments, set_seed
 
-
 METRICS_FILE = "metrics.json"
 
 

@@ -16,16 +16,68 @@ The score is accuracy.
 """
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from minibert.heads import BertForMultipleChoice
 from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
-from minibert.tasks.formats import ChoiceExample, load_swag
+from minibert.tasks.formats import FormatError, TaskData, finish_loading, label_index
 from minibert.tasks.metrics import accuracy
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
+
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+@dataclass
+class ChoiceExample:
+    """One SWAG item: the context (``sent1``), the start of the second sentence (``sent2``) that each
+    ending completes, the endings, and the index of the right one."""
+    context: str
+    start: str
+    endings: list[str]
+    label: int | None = None
+    id: str | None = None
+
+
+def load_swag(path: str | Path) -> TaskData:
+    """SWAG-style multiple choice: a CSV (quoted, as in the SWAG release) with ``sent1`` (the context),
+    ``sent2`` (the start each ending completes), ``ending0`` .. ``endingN`` and ``label`` (absent in
+    the test split). A file with only ``startphrase`` uses it as the context and an empty start."""
+    path = Path(path)
+    examples: list[ChoiceExample] = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        try:
+            header = next(reader)
+            endings = [c for c in header if c.startswith("ending") and c[6:].isdigit()]
+            endings.sort(key=lambda c: int(c[6:]))
+            if len(endings) < 2 or not ({"sent1", "sent2"} <= set(header) or "startphrase" in header):
+                raise FormatError(path, 1, f"SWAG header needs sent1/sent2 (or startphrase) and ending0, "
+                                           f"ending1, ...; got {header}")
+            while True:
+                line = reader.line_num + 1
+                values = next(reader, None)
+                if values is None:
+                    break
+                if len(values) != len(header):
+                    raise FormatError(path, line, f"expected {len(header)} columns (as in the header), "
+                                                  f"got {len(values)}")
+                row = dict(zip(header, values))
+                label = None
+                if "label" in row:
+                    label = label_index(row["label"], [str(i) for i in range(len(endings))], path, line)
+                context, start = (row["sent1"], row["sent2"]) if "sent1" in row else (row["startphrase"], "")
+                examples.append(ChoiceExample(context, start, [row[c] for c in endings], label,
+                                              id=row.get("fold-ind") or row.get("id")))
+        except csv.Error as e:
+            raise FormatError(path, reader.line_num, f"bad CSV: {e}") from None
+    return finish_loading(TaskData(examples, str(path), [str(i) for i in range(len(endings))]))
+
 
 INPUT_KEYS = ("input_ids", "token_type_ids", "attention_mask")
 

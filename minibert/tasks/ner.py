@@ -9,15 +9,96 @@ conlleval rules (`minibert.tasks.metrics.get_entities`). The scores are entity-l
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from minibert.heads import IGNORE_INDEX, BertForTokenClassification
 from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
-from minibert.tasks.formats import TokenExample, iob1_to_bio, load_conll
+from minibert.tasks.formats import FormatError, TaskData, finish_loading, read_lines
 from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 from minibert.tasks.windows import stitch_windows
+
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+@dataclass
+class TokenExample:
+    """One CoNLL sentence: words and their BIO tags (same length)."""
+    tokens: list[str]
+    tags: list[str]
+    id: str | None = None
+
+
+def iob1_to_bio(tags: list[str]) -> list[str]:
+    """CoNLL-2003's IOB1 -> BIO. In IOB1 an entity starts with I-; B- is only used when an entity
+    directly follows another of the same type. The rule: an ``I-X`` that starts an entity (first tag,
+    or after ``O``, or after a tag of another type) becomes ``B-X``. BIO input comes out unchanged."""
+    bio, previous = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and (previous == "O" or previous[2:] != tag[2:]):
+            tag = "B-" + tag[2:]
+        bio.append(tag)
+        previous = tag
+    return bio
+
+
+def _check_tag(tag: str, path: Path, line: int, label_names: list[str] | None) -> None:
+    if tag != "O" and not (tag[:2] in ("B-", "I-") and len(tag) > 2):
+        raise FormatError(path, line, f"unknown tag {tag!r}: expected O, B-TYPE or I-TYPE")
+    if label_names is not None and tag != "O" and "B-" + tag[2:] not in label_names:
+        raise FormatError(path, line, f"unknown tag {tag!r}: expected one of {label_names}")
+
+
+def load_conll(path: str | Path, label_names: list[str] | None = None) -> TaskData:
+    """CoNLL-2003 NER: one word per line, whitespace-separated columns with the tag last (2 columns,
+    ``word tag``, or 4, ``word POS chunk tag``; every line must have the same number), a blank line
+    between sentences, ``-DOCSTART-`` lines between documents. Tags are converted from IOB1 to BIO
+    (:func:`iob1_to_bio`; ``changed`` counts the rewritten tags); the middle columns are not used.
+    ``label_names`` lists the tags found, ``O`` first, unless given (then every tag must be in it,
+    so train and dev files share one label list)."""
+    path, skipped = Path(path), Counter()
+    examples: list[TokenExample] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    n_columns, changed, document = None, 0, 0
+
+    def end_sentence() -> None:
+        nonlocal changed
+        if tokens:
+            bio = iob1_to_bio(tags)
+            changed += sum(a != b for a, b in zip(tags, bio))
+            examples.append(TokenExample(list(tokens), bio, id=f"{document}-{len(examples)}"))
+            tokens.clear()
+            tags.clear()
+
+    for number, line in read_lines(path):
+        columns = line.split()
+        if not columns:
+            end_sentence()
+            continue
+        if columns[0] == "-DOCSTART-":
+            end_sentence()
+            document += 1
+            continue
+        if n_columns is None:
+            if len(columns) < 2:
+                raise FormatError(path, number, f"expected 'word ... tag' (2 or more columns), got {line!r}")
+            n_columns = len(columns)
+        if len(columns) != n_columns:
+            raise FormatError(path, number, f"expected {n_columns} columns (as on the first word line), "
+                                            f"got {len(columns)}: {line!r}")
+        _check_tag(columns[-1], path, number, label_names)
+        tokens.append(columns[0])
+        tags.append(columns[-1])
+    end_sentence()
+    found = sorted({t for e in examples for t in e.tags} - {"O"}, key=lambda t: (t[2:], t[:2]))
+    names = list(label_names) if label_names else ["O"] + found
+    return finish_loading(TaskData(examples, str(path), names, dict(skipped),
+                                   {"IOB1 tags rewritten as B-": changed} if changed else {}))
 
 
 def _label_id(tag: str, label2id: Mapping[str, int]) -> int:

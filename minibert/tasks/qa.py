@@ -9,7 +9,7 @@ the answer is the context span between the best start and the best end.
    window is labelled with the answer's first and last token, found from the tokens' character offsets; a
    window that does not contain the whole answer, or an unanswerable question (SQuAD v2), is labelled with
    the [CLS] token at index 0: "no answer here".
-2. Decoding (`postprocess_predictions`). For each window, pair the ``n_best_size`` best starts with the
+2. Decoding (`minibert.tasks.qa_decoding.postprocess_predictions`). For each window, pair the ``n_best_size`` best starts with the
    ``n_best_size`` best ends, keep the pairs that lie in the context with end ≥ start and at most
    ``max_answer_length`` tokens, and map the best one back to the original text through the offsets.
 3. SQuAD v2. The "no answer" score is start[0] + end[0] (the [CLS] logits); the question is declared
@@ -21,22 +21,107 @@ reads long texts the same way.
 """
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import torch
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
 
 from minibert.heads import BertForQuestionAnswering
 from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
-from minibert.tasks.formats import Answer, QAExample, load_squad
-from minibert.tasks.metrics import squad, squad_v2
+from minibert.tasks.formats import FormatError, TaskData, finish_loading
+from minibert.tasks.qa_decoding import QAPrediction, best_null_threshold, evaluate, postprocess_predictions
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 from minibert.tasks.windows import max_context_flags, window_spans
 
-Offsets = list[tuple[int, int] | None]  # per token: character span in the context, None outside the context
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+@dataclass
+class Answer:
+    text: str
+    answer_start: int  # character offset into the context
+
+
+@dataclass
+class QAExample:
+    """One SQuAD question. ``answers`` may hold several (dev sets have one per annotator); it is
+    empty for an impossible question (v2.0), whose ``plausible_answers`` may still be given."""
+    id: str
+    question: str
+    context: str
+    answers: list[Answer]
+    title: str = ""
+    is_impossible: bool = False
+    plausible_answers: list[Answer] = field(default_factory=list)
+
+
+def _line_of_id(text: str, qid: str) -> int | None:
+    """The 1-based line of ``"id": "<qid>"`` in a JSON text, to name the line of an error (only
+    computed when there is an error: it scans the file)."""
+    match = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(qid)), text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def _answers(raw: Any, context: str, qid: str, key: str, fail: Callable[[str], FormatError]) -> list[Answer]:
+    if not isinstance(raw, list):
+        raise fail(f"question {qid!r}: {key!r} must be a list")
+    answers = []
+    for a in raw:
+        try:
+            answer = Answer(str(a["text"]), int(a["answer_start"]))
+        except (KeyError, TypeError, ValueError):
+            raise fail(f"question {qid!r}: each of {key!r} needs 'text' and an integer 'answer_start', "
+                       f"got {a!r}") from None
+        found = context[answer.answer_start:answer.answer_start + len(answer.text)]
+        if answer.answer_start < 0 or found != answer.text:
+            raise fail(f"question {qid!r}: answer {answer.text!r} is not at answer_start "
+                       f"{answer.answer_start} (the context has {found!r} there)")
+        answers.append(answer)
+    return answers
+
+
+def load_squad(path: str | Path) -> TaskData:
+    """SQuAD v1.1 or v2.0 JSON: ``data[].paragraphs[].context`` and ``qas[]`` with ``id``,
+    ``question``, ``answers[].text/answer_start`` (character offsets) and, in v2.0, ``is_impossible``
+    and ``plausible_answers``. Every answer must be found at its offset in the context (the error
+    names the question id and its line). All answers of a question are kept."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        root = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise FormatError(path, e.lineno, f"bad JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(root, dict) or not isinstance(root.get("data"), list):
+        raise FormatError(path, 1, "expected a JSON object with a 'data' list (SQuAD format)")
+    examples: list[QAExample] = []
+    for article in root["data"]:
+        for paragraph in article.get("paragraphs", []):
+            if not isinstance(paragraph, dict) or "context" not in paragraph or "qas" not in paragraph:
+                raise FormatError(path, None, f"article {article.get('title')!r}: each paragraph needs "
+                                              f"'context' and 'qas'")
+            for qa in paragraph["qas"]:
+                qid = str(qa.get("id"))
+
+                def fail(message: str, qid: str = qid) -> FormatError:
+                    return FormatError(path, _line_of_id(text, qid), message)
+
+                if "id" not in qa or "question" not in qa:
+                    raise FormatError(path, None, f"a question needs 'id' and 'question', got {qa!r}")
+                impossible = bool(qa.get("is_impossible", False))
+                answers = _answers(qa.get("answers", []), paragraph["context"], qid, "answers", fail)
+                if impossible and answers:
+                    raise fail(f"question {qid!r} is_impossible but has answers")
+                if not impossible and not answers:
+                    raise fail(f"question {qid!r} has no answers and is not marked is_impossible")
+                plausible = _answers(qa.get("plausible_answers", []), paragraph["context"], qid,
+                                     "plausible_answers", fail)
+                examples.append(QAExample(qid, qa["question"], paragraph["context"], answers,
+                                          str(article.get("title", "")), impossible, plausible))
+    return finish_loading(TaskData(examples, str(path)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -118,142 +203,6 @@ def qa_collator(pad_token_id: int = 0) -> DynamicPadding:
     """QA batches: padded ``input_ids``/``token_type_ids``/``attention_mask`` (B, T) and, for training
     features, ``start_positions``/``end_positions`` (B,). Ready for ``BertForQuestionAnswering(**batch)``."""
     return input_padding(pad_token_id, start_positions=0, end_positions=0)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Decoding
-
-
-@dataclass
-class Span:
-    """A candidate answer: its text, its character span ``context[start:end]`` and start + end logit."""
-    text: str
-    start: int
-    end: int
-    score: float
-    probability: float = 0.0  # softmax of the scores over the n-best list
-
-
-@dataclass
-class QAPrediction:
-    """The decoded answer of one question.
-
-    ``n_best``: the best distinct spans, best first (empty if no window allowed any span).
-    ``null_score_diff``: "no answer" score minus the best span's score; above the threshold the
-    prediction is "no answer" (``is_null``, SQuAD v2 only).
-    """
-    n_best: list[Span]
-    null_score_diff: float
-    is_null: bool
-
-    @property
-    def best_span(self) -> Span | None:
-        return self.n_best[0] if self.n_best else None
-
-    @property
-    def text(self) -> str:
-        """The answer text; "" for "no answer"."""
-        return "" if self.is_null or not self.n_best else self.n_best[0].text
-
-
-def _candidate_spans(context: str, feature: Mapping[str, Any], start_logits: torch.Tensor,
-                     end_logits: torch.Tensor, n_best_size: int, max_answer_length: int) -> list[Span]:
-    """The allowed (start, end) pairs among the n best starts and n best ends of one window."""
-    offsets: Offsets = feature["offset_mapping"]
-    max_context = feature["token_is_max_context"]
-    start_logits, end_logits = start_logits[:len(offsets)], end_logits[:len(offsets)]  # drop padding
-    starts = start_logits.topk(min(n_best_size, len(offsets))).indices.tolist()
-    ends = end_logits.topk(min(n_best_size, len(offsets))).indices.tolist()
-    spans = []
-    for s in starts:
-        for e in ends:
-            if offsets[s] is None or offsets[e] is None:  # the question or a special token
-                continue
-            if e < s or e - s + 1 > max_answer_length:
-                continue
-            if not max_context[s]:  # another window sees more text around this start token
-                continue
-            a, b = offsets[s][0], offsets[e][1]
-            spans.append(Span(context[a:b], a, b, float(start_logits[s] + end_logits[e])))
-    return spans
-
-
-def _n_best(spans: list[Span], n_best_size: int) -> list[Span]:
-    """The best ``n_best_size`` spans with distinct texts (windows overlap, so spans repeat), with the
-    softmax of their scores as ``probability``."""
-    best: dict[str, Span] = {}
-    for span in sorted(spans, key=lambda s: s.score, reverse=True):
-        if span.text not in best and len(best) < n_best_size:
-            best[span.text] = span
-    kept = list(best.values())
-    if kept:
-        probs = torch.tensor([s.score for s in kept], dtype=torch.float64).softmax(0)
-        for span, p in zip(kept, probs.tolist()):
-            span.probability = p
-    return kept
-
-
-def postprocess_predictions(examples: Sequence[QAExample], features: Sequence[Mapping[str, Any]],
-                            start_logits, end_logits, n_best_size: int = 20, max_answer_length: int = 30,
-                            version_2: bool = False, null_threshold: float = 0.0) -> dict[str, QAPrediction]:
-    """Decode the model's logits, one row per feature of `prepare_eval_features`, into answers.
-
-    ``start_logits``/``end_logits``: (num_features, T) tensors, arrays or lists (T may include padding).
-    Returns question id → `QAPrediction`. The null score of a question is the lowest start[0] + end[0]
-    over its windows (as run_squad.py); with ``version_2`` the answer is "" when
-    null score − best span score > ``null_threshold``.
-    """
-    if not (len(features) == len(start_logits) == len(end_logits)):
-        raise ValueError(f"{len(features)} features but {len(start_logits)} start and {len(end_logits)} "
-                         "end logit rows: pass the logits of every feature, in order")
-    by_id = {e.id: e for e in examples}
-    spans, null_score = defaultdict(list), {}
-    for feature, start_row, end_row in zip(features, start_logits, end_logits):
-        qid = feature["example_id"]
-        if qid not in by_id:
-            raise KeyError(f"feature of question {qid!r}, which is not among the examples")
-        start_row = torch.as_tensor(start_row, dtype=torch.float32)  # (T,)
-        end_row = torch.as_tensor(end_row, dtype=torch.float32)  # (T,)
-        spans[qid] += _candidate_spans(by_id[qid].context, feature, start_row, end_row, n_best_size,
-                                       max_answer_length)
-        null_score[qid] = min(null_score.get(qid, float("inf")), float(start_row[0] + end_row[0]))
-
-    predictions = {}
-    for example in examples:
-        if example.id not in null_score:
-            raise ValueError(f"question {example.id!r} has no feature")
-        n_best = _n_best(spans[example.id], n_best_size)
-        diff = null_score[example.id] - n_best[0].score if n_best else float("inf")
-        predictions[example.id] = QAPrediction(n_best, diff, is_null=version_2 and diff > null_threshold)
-    return predictions
-
-
-# ---------------------------------------------------------------------------------------------------
-# Evaluation
-
-
-def _references(examples: Sequence[QAExample]) -> dict[str, list[str]]:
-    return {e.id: [a.text for a in e.answers] for e in examples}
-
-
-def evaluate(examples: Sequence[QAExample], predictions: Mapping[str, QAPrediction],
-             version_2: bool = False) -> dict[str, float]:
-    """Exact match and F1 (%) as the official SQuAD v1.1 script, or the v2.0 report with HasAns/NoAns."""
-    texts = {qid: p.text for qid, p in predictions.items()}
-    return squad_v2(texts, _references(examples)) if version_2 else squad(texts, _references(examples))
-
-
-def best_null_threshold(examples: Sequence[QAExample], predictions: Mapping[str, QAPrediction]
-                        ) -> tuple[float, float]:
-    """The ``null_threshold`` that maximises SQuAD v2 F1 on these (dev) examples, and that F1 (%).
-
-    As evaluate-v2.0.py with ``na_probs`` = each question's ``null_score_diff``, scoring the best span
-    (not the thresholded answer) of each question. Decode again with ``null_threshold`` set to it.
-    """
-    spans = {qid: p.best_span.text if p.best_span else "" for qid, p in predictions.items()}
-    diffs = {qid: p.null_score_diff for qid, p in predictions.items()}
-    out = squad_v2(spans, _references(examples), na_probs=diffs)
-    return out["best_f1_thresh"], out["best_f1"]
 
 
 # ---------------------------------------------------------------------------------------------------

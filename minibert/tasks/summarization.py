@@ -25,7 +25,10 @@ from __future__ import annotations
 import re
 import statistics
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -35,9 +38,53 @@ from minibert.config import BertConfig
 from minibert.heads import _BertWithClassifier
 from minibert.outputs import TokenClassifierOutput
 from minibert.tasks.batching import DynamicPadding, input_padding, model_outputs
-from minibert.tasks.formats import SummaryExample, load_summaries
+from minibert.tasks.formats import FormatError, TaskData, finish_loading, get_field, read_jsonl
 from minibert.tasks.metrics import rouge, rouge_n
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
+
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+@dataclass
+class SummaryExample:
+    """A document and its reference summary. For extractive data, ``sentences`` are the document's
+    sentences and ``summary_indices`` the (sorted) indices of the sentences in the summary."""
+    document: str
+    summary: str
+    sentences: list[str] | None = None
+    summary_indices: list[int] | None = None
+    id: str | None = None
+
+
+def _summary_example(row: dict, path: Path, line: int) -> SummaryExample:
+    document = get_field(row, ["document", "article", "text"], path, line)  # XSum, CNN-DM, others
+    summary = get_field(row, ["summary", "highlights"], path, line)
+    sentences = row.get("sentences")
+    if isinstance(document, list):  # a document given as its list of sentences
+        sentences, document = document, " ".join(document)
+    indices = row.get("summary_indices")
+    if not isinstance(document, str) or not isinstance(summary, str):
+        raise FormatError(path, line, "document and summary must be strings")
+    if sentences is not None and not (isinstance(sentences, list) and all(isinstance(s, str) for s in sentences)):
+        raise FormatError(path, line, "'sentences' must be a list of strings")
+    if indices is not None:
+        if sentences is None:
+            raise FormatError(path, line, "'summary_indices' needs the document's 'sentences'")
+        if (not isinstance(indices, list) or not all(isinstance(i, int) for i in indices)
+                or indices != sorted(set(indices)) or any(not 0 <= i < len(sentences) for i in indices)):
+            raise FormatError(path, line, f"'summary_indices' must be sorted distinct indices into the "
+                                          f"{len(sentences)} sentences, got {indices!r}")
+    return SummaryExample(document, summary, sentences, indices, id=None if row.get("id") is None else str(row["id"]))
+
+
+def load_summaries(path: str | Path) -> TaskData:
+    """Documents with reference summaries, JSON lines as in Hugging Face's XSum (``document``,
+    ``summary``) or CNN/DailyMail (``article``, ``highlights``). Extractive data also gives the
+    document's ``sentences`` (or ``document`` as a list of sentences) and ``summary_indices``."""
+    path, skipped = Path(path), Counter()
+    examples = [_summary_example(row, path, line) for line, row in read_jsonl(path, skipped)]
+    return finish_loading(TaskData(examples, str(path), skipped=dict(skipped)))
+
 
 DEFAULT_SUMMARY_SENTENCES = 3  # BertSum's top-3 on CNN/DailyMail
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")  # ., ! or ?, closing quotes/brackets, then a space

@@ -23,16 +23,53 @@ What makes it learn in minutes on the course data (the task's hooks, used by fin
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from minibert.heads import IGNORE_INDEX
 from minibert.tasks.batching import DynamicPadding, feature_length, input_padding
-from minibert.tasks.formats import ParallelExample, load_parallel
+from minibert.tasks.formats import FormatError, TaskData, finish_loading, get_field, read_jsonl, read_lines
 from minibert.tasks.metrics import bleu
 from minibert.tasks.task import Features, HFOptions, Pipeline, Task
 from minibert.tasks.translation_model import BertEncoderDecoder
 from minibert.tokenizer import BertTokenizer
+
+# ---------------------------------------------------------------------------------------------------
+# The file format
+
+@dataclass
+class ParallelExample:
+    source: str
+    target: str
+    id: str | None = None
+
+
+def load_parallel(path: str | Path, source_lang: str = "en", target_lang: str = "fr") -> TaskData:
+    """Parallel sentence pairs: a TSV without header, ``source<TAB>target`` on each line, or JSON lines
+    ``{"translation": {"en": ..., "fr": ...}}`` as in Hugging Face's wmt/opus datasets (the languages
+    are picked by ``source_lang`` and ``target_lang``; the TSV ignores them)."""
+    path, skipped = Path(path), Counter()
+    examples: list[ParallelExample] = []
+    if path.suffix in (".jsonl", ".json"):
+        for line, row in read_jsonl(path, skipped):
+            pair = get_field(row, ["translation"], path, line)
+            if not isinstance(pair, dict) or source_lang not in pair or target_lang not in pair:
+                raise FormatError(path, line, f"'translation' must map {source_lang!r} and {target_lang!r} "
+                                              f"to sentences, got {pair!r}")
+            examples.append(ParallelExample(str(pair[source_lang]), str(pair[target_lang]), row.get("id")))
+    else:
+        for line, text in read_lines(path):
+            if not text.strip():
+                skipped["blank line"] += 1
+                continue
+            values = text.split("\t")
+            if len(values) != 2:
+                raise FormatError(path, line, f"expected 'source<TAB>target' (2 columns), got {len(values)}")
+            examples.append(ParallelExample(values[0], values[1]))
+    return finish_loading(TaskData(examples, str(path), skipped=dict(skipped)))
 
 
 # ---------------------------------------------------------------------------------------------------

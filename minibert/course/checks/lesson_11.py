@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from minibert.course.exercises import exercise, expect_function, learners_code
-from minibert.tasks.formats import NLI_LABELS
 from minibert.tasks.metrics import accuracy, macro_f1
+from minibert.tasks.nli import NLI_LABELS
 from minibert.tokenizer import BertTokenizer
 
 PAIR = ("A man is sleeping.", "Nobody is sleeping.")

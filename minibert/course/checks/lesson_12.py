@@ -7,9 +7,8 @@ from typing import Any
 import torch
 
 from minibert.course.exercises import exercise, expect_function, learners_code
-from minibert.tasks.formats import Answer, QAExample
 from minibert.tasks.metrics import squad
-from minibert.tasks.qa import postprocess_predictions, prepare_eval_features, prepare_train_features
+from minibert.tasks.qa import Answer, QAExample, postprocess_predictions, prepare_eval_features, prepare_train_features
 from minibert.tokenizer import BertTokenizer
 
 QUESTION, PASSAGE = "What is the capital of France?", "The capital of France is Paris."

@@ -5,8 +5,8 @@ import math
 from typing import Any
 
 from minibert.course.exercises import exercise
-from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
 from minibert.heads import IGNORE_INDEX
+from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
 from minibert.tasks.ner import tokenize_and_align
 from minibert.tokenizer import BertTokenizer
 

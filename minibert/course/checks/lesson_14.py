@@ -7,12 +7,12 @@ from typing import Any
 
 import torch
 
-from minibert.course.paths import data_dir
 from minibert.course.exercises import exercise, expect_function, expect_number, learners_code
+from minibert.course.paths import data_dir
 from minibert.tasks import multiple_choice, summarization
-from minibert.tasks.translation_model import causal_mask
-from minibert.tasks.formats import load_swag
 from minibert.tasks.metrics import rouge_n
+from minibert.tasks.multiple_choice import load_swag
+from minibert.tasks.translation_model import causal_mask
 from minibert.tokenizer import BertTokenizer
 
 PREDICTION, REFERENCE = "the dog ran in the park", "a dog was running in the park"

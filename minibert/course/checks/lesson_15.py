@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from minibert.config import BertConfig
-from minibert.course.corpus import course_vocab_dir
 from minibert.costs import BYTES_PER_PARAMETER, count_parameters
+from minibert.course.corpus import course_vocab_dir
 from minibert.course.exercises import close_to, exercise
 from minibert.tokenizer import BertTokenizer
 
