@@ -106,3 +106,17 @@ def test_a_task_is_complete_or_pipeline_only():
              metrics=("accuracy",))
     with pytest.raises(ValueError, match="neither fine-tuning nor a pipeline"):
         Task(name="nothing", help="")
+
+
+def test_collators_check_the_values_where_data_enters():
+    import pytest
+
+    from minibert.tasks.batching import input_padding
+
+    collate = input_padding(0, labels=-100)
+    good = [{"input_ids": [2, 5, 3], "token_type_ids": [0, 0, 0], "attention_mask": [1, 1, 1], "labels": 1}]
+    assert collate(good)["input_ids"].shape == (1, 3)
+    with pytest.raises(ValueError, match="attention_mask contains \\[2\\]"):
+        collate([{**good[0], "attention_mask": [1, 2, 1]}])
+    with pytest.raises(ValueError, match="input_ids contains -4"):
+        collate([{**good[0], "input_ids": [2, -4, 3]}])

@@ -64,7 +64,21 @@ def pad_batch(features: Sequence[Mapping[str, Any]], pad_values: Mapping[str, in
         else:
             width = max(len(v) for v in values)
             batch[key] = torch.tensor([list(v) + [pad] * (width - len(v)) for v in values])  # (B, T)
+    check_batch_values(batch)
     return batch
+
+
+def check_batch_values(batch: Mapping[str, torch.Tensor]) -> None:
+    """Where data enters a model: ids and segments are not negative, the mask is 0/1 (a ValueError names the
+    key). The model checks the rest (ids below its vocabulary size) where reading values is free; on a GPU it
+    does not, so a batch is checked here, on the host, before it goes there."""
+    for key in ("input_ids", "token_type_ids"):
+        if key in batch and batch[key].numel() and int(batch[key].min()) < 0:
+            raise ValueError(f"{key} contains {int(batch[key].min())}: ids and segments are >= 0")
+    mask = batch.get("attention_mask")
+    if mask is not None and mask.numel() and not bool(((mask == 0) | (mask == 1)).all()):
+        bad = sorted(set(mask.unique().tolist()) - {0, 1})
+        raise ValueError(f"attention_mask contains {bad}: use 1 for a token and 0 for padding")
 
 
 class DynamicPadding:
