@@ -1,4 +1,5 @@
-# minibert: `make lab` opens the course, `make test` runs every test and every lesson.
+# minibert: `make lab` opens the course, `make test` runs every test and every lesson,
+# `make site` and `make slides` build the course to read offline (into _build/, git-ignored).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,14 +9,14 @@ TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.minibert-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: setup lab test test-unit test-lessons kernel clean
+.PHONY: setup lab test test-unit test-lessons kernel clean site slides tag-slides browser
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install $(TORCH_SPEC)
-	$(PY) -m pip install -e ".[lessons,test]"
+	$(PY) -m pip install -e ".[lessons,test,docs]"
 	$(PY) -m pip install --no-deps --require-hashes -r requirements-nodeps.txt
 	$(PY) -m ipykernel install --sys-prefix --name minibert --display-name "minibert"
 	$(PY) -c "import minibert, torch; print('minibert', minibert.__version__, '| torch', torch.__version__)"
@@ -35,7 +36,7 @@ TEST_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 3 ? n /
 CPU_BF16 ?= 0
 TEST_ENV := OMP_NUM_THREADS=$(TEST_THREADS) MKL_NUM_THREADS=$(TEST_THREADS) MINIBERT_CPU_BF16=$(CPU_BF16)
 
-test: setup
+test: setup browser
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q -rs tests $(NBVAL) notebooks
 
 test-unit: setup
@@ -44,5 +45,29 @@ test-unit: setup
 test-lessons: setup
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -q $(NBVAL) notebooks
 
+# The website (Sphinx + MyST-NB, the notebooks with their committed outputs, nothing executed) and the
+# reveal.js slides (nbconvert), both offline: open _build/site/index.html and _build/slides/index.html.
+# `make site REPOSITORY_URL=https://github.com/you/minibert` points the Colab and repository links there.
+REPOSITORY_URL ?=
+site: setup
+	MINIBERT_REPOSITORY_URL=$(REPOSITORY_URL) $(PY) docs/site.py
+
+slides: setup
+	$(PY) docs/slides.py
+
+# Writes the slide tags (cell metadata only) into the lessons; `--check` to only look.
+tag-slides: setup
+	$(PY) docs/tag_slides.py
+
+# The browser tests (tests/test_site.py, tests/test_lab_widgets.py) drive a headless Chromium: installed here
+# when missing and apt-get can (as root); otherwise the tests say what to install.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y --no-install-recommends chromium chromium-driver || \
+	  { apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; } || \
+	  echo "could not install chromium and chromium-driver: the browser tests will say what is missing"; \
+	else echo "chromium/chromedriver missing: install them (Debian: apt-get install chromium chromium-driver) for the browser tests"; fi
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis _build

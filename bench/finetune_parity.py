@@ -38,7 +38,7 @@ from minibert.tasks import finetune as ft  # noqa: E402
 from minibert.tasks.batching import LengthGroupedSampler, feature_length  # noqa: E402
 from minibert.tasks.registry import get_task  # noqa: E402
 from minibert.tokenizer import BertTokenizer  # noqa: E402
-from minibert.trainer import decay_parameter_names, linear_schedule  # noqa: E402
+from minibert.optim import decay_parameter_names, linear_schedule  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tasks"
 # task -> (train file, dev file, train examples, dev examples, the metric compared)

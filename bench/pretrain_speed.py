@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     title = (f"### Pre-training step, L{sizes['num_hidden_layers']}/H{sizes['hidden_size']}/"
              f"A{sizes['num_attention_heads']}/I{sizes['intermediate_size']}, vocab {VOCAB}, "
              f"batch {args.batch_size} × seq {args.seq}, 15% masked, NSP on, on {device.type}"
-             f"{f' (minibert default: torch.compile mode={args.compile})' if args.compile else ''}")
+             f"{f' (minibert default: torch.compile mode={args.compile})' if args.compile else ''}"
+             f"{', fp32 only ' + bf16_missing.replace('not measured ', '') if torch.bfloat16 not in peaks else ''}")
     lines = [title, "", f"Machine: {machine}.",
              f"Matmul peak measured in the run ({peak_n}³): fp32 {peaks[torch.float32] / 1e9:,.0f} GFLOP/s, "
              f"bf16 {f'{peaks[torch.bfloat16] / 1e9:,.0f} GFLOP/s' if torch.bfloat16 in peaks else bf16_missing}. "
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        key = f"pretrain_speed-{device.type}-{args.size}-b{args.batch_size}{'-' + args.compile if args.compile else ''}"
+        key = (f"pretrain_speed-{device.type}-{args.size}-b{args.batch_size}{'-' + args.compile if args.compile else ''}"
+               f"{'-no-bf16' if torch.bfloat16 not in peaks else ''}")
         write_section(key, text, args.results)
         print(f"\nwritten to {args.results}")
 

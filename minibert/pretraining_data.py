@@ -10,22 +10,28 @@ be redrawn every epoch:
    from a *different* document (label 1 = NotNext; 0 = IsNext), and the sentences not used are put back
    for the next chunk. The pair is trimmed to fit (:func:`truncate_seq_pair`) and framed as
    ``[CLS] A [SEP] B [SEP]``.
-2. **Masked language modeling** (:func:`create_masked_lm_predictions`). 15% of the non-special tokens
-   are chosen (at most ``max_predictions_per_seq``); of those, 80% become ``[MASK]``, 10% a random
-   token, 10% stay as they are. The model must predict the original token at every chosen position.
+2. **Masked language modeling** (:func:`create_masked_lm_predictions`). As many tokens as 15% of the
+   whole sequence (``[CLS]`` and ``[SEP]`` count, as in the original), at most ``max_predictions_per_seq``,
+   are chosen among the non-special tokens; of those, 80% become ``[MASK]``, 10% a random token, 10% stay
+   as they are. The model must predict the original token at every chosen position.
 
 Everything works on token ids: documents are tokenized once (:func:`tokenize_documents`), with any
 tokenizer that has ``tokenize``, ``convert_tokens_to_ids``, ``vocab`` and the special token ids
 (minibert's ``BertTokenizer`` or transformers'). Randomness comes from ``random.Random(seed)``, so the
 same seed gives the same examples everywhere.
 
-Two deliberate differences from the original, both fixing known weaknesses:
+Three deliberate differences from the original, each fixing a known weakness:
 
 * The "random" document for NotNext is drawn among the *other* documents. The original tries 10 random
   draws and, if all ten hit the current document, silently uses it: a NotNext pair that is really next.
-* The number of masked tokens is 15% of the *non-special* tokens (the original takes 15% of the whole
-  sequence, ``[CLS]`` and ``[SEP]`` included), and the random replacement token is drawn among
-  non-special tokens (the original may draw ``[CLS]`` or ``[unused12]``).
+* The random replacement token is drawn among non-special tokens (the original may draw ``[CLS]`` or
+  ``[unused12]``), and special tokens of any kind (``[UNK]``, ``[MASK]``, padding) are never candidates
+  (the original skips only ``[CLS]`` and ``[SEP]``).
+* With whole-word masking, the first word is taken even when it is longer than the budget (the original
+  would skip it, and a sequence of long words could get no prediction at all: an MLM loss of NaN).
+
+How many tokens are predicted is the original's count, ``min(max_predictions_per_seq, max(1,
+round(len(tokens) * masked_lm_prob)))`` over the whole sequence, ``[CLS]`` and ``[SEP]`` included.
 """
 from __future__ import annotations
 
@@ -36,7 +42,8 @@ from typing import Any, Sequence
 import torch
 from tqdm.auto import tqdm
 
-IGNORE_INDEX = -100        # label of a position the MLM loss skips (PyTorch's cross_entropy default)
+from .heads import IGNORE_INDEX  # the label of a position the MLM loss skips
+
 IS_NEXT, NOT_NEXT = 0, 1   # next_sentence_label, as in BERT
 MIN_SEQ_LENGTH = 5         # [CLS] a [SEP] b [SEP]: one token on each side at least
 
@@ -228,7 +235,9 @@ def create_masked_lm_predictions(input_ids: Sequence[int], vocab: MaskingVocab, 
                                  whole_word_mask: bool = False) -> tuple[list[int], list[int]]:
     """Mask a sequence: returns ``(masked input_ids, labels)``, labels -100 where nothing is predicted.
 
-    Labels hold the *original* ids at chosen positions, whatever the input shows there.
+    ``input_ids`` is one unpadded sequence (``[CLS] A [SEP] B [SEP]``): the number of predictions is
+    ``masked_lm_prob`` times its length, special tokens included, as in the original. Labels hold the
+    *original* ids at chosen positions, whatever the input shows there.
     """
     # Candidates: every position but special tokens ([CLS], [SEP], padding...). With whole-word masking a
     # candidate is a whole word: a start piece and the "##" pieces that follow it, masked together.
@@ -243,8 +252,9 @@ def create_masked_lm_predictions(input_ids: Sequence[int], vocab: MaskingVocab, 
             candidates.append([position])
     rng.shuffle(candidates)
 
-    n_candidate_tokens = sum(len(c) for c in candidates)
-    num_to_predict = min(max_predictions_per_seq, max(1, round(n_candidate_tokens * masked_lm_prob)))
+    # Google's count: 15% of the WHOLE sequence, [CLS] and [SEP] included (only the candidates leave them out).
+    # Python 3's round() is the original's int(round(...)) under Python 3: halves go to the even number.
+    num_to_predict = min(max_predictions_per_seq, max(1, round(len(input_ids) * masked_lm_prob)))
     masked = list(input_ids)
     labels = [IGNORE_INDEX] * len(input_ids)
     n_predicted = 0

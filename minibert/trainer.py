@@ -1,6 +1,8 @@
 """A small, generic training loop (lesson 09, reused by the fine-tuning lessons).
 
-Everything a real BERT run needs, and nothing else, in one readable file:
+Everything a real BERT run needs, and nothing else. The loop is here; its pieces live one idea per file:
+``training_args`` (the knobs), ``optim`` (AdamW and the schedule), ``sampling`` (the resumable data order),
+``checkpoint`` (seeds, RNG states, checkpoint files), ``device`` (where and in which dtype).
 
 * AdamW with weight decay 0.01, except on biases and LayerNorm weights;
 * a linear warm-up of the learning rate, then a linear decay to zero;
@@ -23,13 +25,11 @@ A batch is a dict of tensors passed as ``model(**batch)``; the output has ``.los
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import math
 import os
-import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -39,10 +39,13 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from . import distributed
+from .checkpoint import CHECKPOINT_NAME, atomic_save, load_checkpoint, rng_state, set_rng_state, set_seed
 from .device import use_bf16
-from .files import atomic_open, atomic_write_text
+from .files import atomic_write_text
+from .optim import linear_schedule, make_optimizer
+from .sampling import ResumableSampler
+from .training_args import TrainingArguments
 
-CHECKPOINT_NAME = "checkpoint.pt"
 METRICS_NAME = "metrics.jsonl"
 
 Batch = dict[str, torch.Tensor]
@@ -50,266 +53,9 @@ MetricsFn = Callable[[Any, Batch], dict[str, float]]
 EvalFn = Callable[[nn.Module], dict[str, float]]
 
 
-@dataclass
-class TrainingArguments:
-    """The knobs of a run. Names follow Hugging Face's ``TrainingArguments`` where they exist."""
-
-    output_dir: str | Path
-    max_steps: int = -1  # optimizer steps; > 0 overrides num_train_epochs
-    num_train_epochs: float = 1.0
-    per_device_train_batch_size: int = 32
-    learning_rate: float = 1e-4  # BERT's pre-training learning rate
-    warmup_ratio: float = 0.0  # fraction of the steps spent warming up ...
-    warmup_steps: int = 0  # ... or an exact number of steps (wins when > 0)
-    weight_decay: float = 0.01
-    adam_beta1: float = 0.9
-    adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-6  # BERT's value (transformers defaults to 1e-8)
-    max_grad_norm: float = 1.0  # 0 or less: no clipping
-    gradient_accumulation_steps: int = 1
-    seed: int = 42
-    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:1" | "mps"
-    bf16: bool | str = "auto"  # "auto": on CUDA with bf16, and on CPUs with bf16 instructions
-    torch_compile: bool = False
-    torch_compile_mode: str | None = None  # e.g. "reduce-overhead" (CUDA graphs); implies torch_compile
-    fused_adamw: bool | str = "auto"  # "auto": the fused kernel wherever torch has one
-    logging_steps: int = 1  # how often the progress bar's numbers are refreshed
-    save_steps: int = 0  # checkpoint every N steps (0: only at the end)
-    eval_steps: int = 0  # call eval_fn every N steps (0: only at the end)
-    drop_last: bool = True  # drop the last, smaller batch of an epoch
-    ddp_find_unused_parameters: bool = False  # DDP: True if some parameters get no gradient in a step
-    disable_tqdm: bool = False
-
-    def __post_init__(self) -> None:
-        self.output_dir = Path(self.output_dir)
-        self.torch_compile = self.torch_compile or self.torch_compile_mode is not None
-        if self.per_device_train_batch_size < 1 or self.gradient_accumulation_steps < 1:
-            raise ValueError("per_device_train_batch_size and gradient_accumulation_steps must be >= 1")
-        if not 0.0 <= self.warmup_ratio <= 1.0:
-            raise ValueError(f"warmup_ratio must be in [0, 1], got {self.warmup_ratio}")
-        if self.max_steps <= 0 and self.num_train_epochs <= 0:
-            raise ValueError("give max_steps > 0 or num_train_epochs > 0")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
-
-
-# ----------------------------------------------------------------------------- seeds
-
-
-def set_seed(seed: int) -> None:
-    """Seed every random number generator a run draws from."""
-    random.seed(seed)
-    torch.manual_seed(seed)  # also seeds every CUDA device
-    try:
-        import numpy as np
-    except ImportError:
-        return
-    np.random.seed(seed % 2**32)
-
-
-# ----------------------------------------------------------------------------- optimizer
-
-
-def decay_parameter_names(model: nn.Module) -> set[str]:
-    """Names of the parameters that get weight decay: the weight matrices.
-
-    Weight decay pulls weights towards zero. That regularises a matrix (smaller weights, smoother
-    function), but a bias or a LayerNorm gain has no such role: pulling a LayerNorm weight to 0
-    would just switch the layer's output off, and a bias only shifts. BERT therefore excludes
-    both (its TF code: ``exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"]``).
-    """
-    no_decay: set[str] = set()
-    for module_name, module in model.named_modules():
-        for name, _ in module.named_parameters(recurse=False):
-            full = f"{module_name}.{name}" if module_name else name
-            if name == "bias" or isinstance(module, nn.LayerNorm) or "LayerNorm" in full:
-                no_decay.add(full)
-    return {name for name, _ in model.named_parameters()} - no_decay
-
-
-def fused_adamw_available(device: torch.device) -> bool:
-    """torch has a fused AdamW kernel (one kernel for all parameters) on cuda, cpu and mps."""
-    return device.type in ("cuda", "cpu", "mps")
-
-
-def default_parameter_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
-    """BERT's two groups: the decayed weight matrices, and the undecayed biases and LayerNorms."""
-    decay = decay_parameter_names(model)
-    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    return [
-        {"params": [p for n, p in params if n in decay], "weight_decay": weight_decay},
-        {"params": [p for n, p in params if n not in decay], "weight_decay": 0.0},
-    ]
-
-
-def make_optimizer(model: nn.Module, args: TrainingArguments, device: torch.device,
-                   param_groups: Sequence[dict[str, Any]] | None = None) -> torch.optim.AdamW:
-    """AdamW over ``param_groups`` (torch's format: dicts with ``params`` and their own ``lr`` or
-    ``weight_decay``; e.g. a new decoder on a pre-trained encoder learns faster), by default BERT's two
-    groups (:func:`default_parameter_groups`). The schedule scales each group's own rate."""
-    groups = list(param_groups) if param_groups is not None else default_parameter_groups(model, args.weight_decay)
-    fused = fused_adamw_available(device) if args.fused_adamw == "auto" else bool(args.fused_adamw)
-    return torch.optim.AdamW(
-        groups, lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon,
-        fused=fused or None, foreach=None if fused else True,
-    )
-
-
-# ----------------------------------------------------------------------------- schedule
-
-
-def linear_schedule(step: int, warmup_steps: int, total_steps: int) -> float:
-    """Multiplier of the peak learning rate at ``step`` (0-based): ramp up, then decay to 0.
-
-    Warm-up matters for Adam: its second-moment estimates are noisy over the first steps, and a
-    full learning rate then can push the weights somewhere they never recover from.
-    """
-    if step < warmup_steps:
-        return (step + 1) / warmup_steps
-    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-
-# ----------------------------------------------------------------------------- data order
-
-
-class ResumableSampler:
-    """Shuffled batches of indices whose position (epoch, batch) can be saved and restored.
-
-    Epoch ``e`` uses the permutation drawn from ``seed + e`` alone, so the order never depends on
-    how many batches were drawn before: resuming at (epoch, batch) gives exactly the next batch.
-
-    On ``world_size`` processes, a *global* batch of ``batch_size x world_size`` indices is drawn and
-    process ``rank`` takes its slice ``[rank x batch_size, (rank + 1) x batch_size)``: together the
-    processes see what one process with ``world_size`` accumulation steps would see, in the same order.
-    """
-
-    def __init__(self, num_examples: int, batch_size: int, seed: int, drop_last: bool = True, rank: int = 0,
-                 world_size: int = 1):
-        if num_examples < 1:
-            raise ValueError("the training dataset is empty")
-        self._check(num_examples, batch_size, drop_last, world_size)
-        self.num_examples, self.batch_size, self.seed, self.drop_last = num_examples, batch_size, seed, drop_last
-        self.rank, self.world_size = rank, world_size
-        self.epoch = 0
-        self.batch = 0  # global batches already taken from this epoch
-
-    @staticmethod
-    def _check(num_examples: int, batch_size: int, drop_last: bool, world_size: int) -> None:
-        if world_size > 1 and not drop_last:
-            raise ValueError("distributed training needs drop_last=True: every process must get a full batch")
-        global_batch = batch_size * world_size
-        if drop_last and num_examples < global_batch:
-            raise ValueError(f"the dataset has {num_examples} examples, fewer than one batch of {global_batch}")
-
-    def for_process(self, rank: int, world_size: int) -> "ResumableSampler":
-        """This sampler for process ``rank`` of ``world_size`` (itself on one process): same order, its slice."""
-        if (rank, world_size) == (self.rank, self.world_size):
-            return self
-        self._check(self.num_examples, self.batch_size, self.drop_last, world_size)
-        shard = copy.copy(self)
-        shard.rank, shard.world_size = rank, world_size
-        return shard
-
-    @property
-    def global_batch_size(self) -> int:
-        return self.batch_size * self.world_size
-
-    def __len__(self) -> int:
-        """Global batches per epoch."""
-        if self.drop_last:
-            return self.num_examples // self.global_batch_size
-        return math.ceil(self.num_examples / self.global_batch_size)
-
-    def permutation(self, epoch: int) -> torch.Tensor:
-        generator = torch.Generator().manual_seed(self.seed + epoch)
-        return torch.randperm(self.num_examples, generator=generator)
-
-    def next_indices(self) -> tuple[int, list[int]]:
-        """The epoch and the indices of the next batch; moves the position on."""
-        if self.batch >= len(self):
-            self.epoch, self.batch = self.epoch + 1, 0
-        start = self.batch * self.global_batch_size + self.rank * self.batch_size
-        indices = self.permutation(self.epoch)[start:start + self.batch_size].tolist()
-        self.batch += 1
-        return self.epoch, indices
-
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "batch": self.batch}
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        self.epoch, self.batch = int(state["epoch"]), int(state["batch"])
-
-    def position(self) -> dict[str, int]:
-        """Where the run is in the data, for any number of processes: (epoch, samples taken in it)."""
-        return {"epoch": self.epoch, "samples": self.batch * self.global_batch_size}
-
-    def load_position(self, position: dict[str, int]) -> None:
-        """Continue from a :meth:`position`, possibly saved by a run on another number of processes."""
-        samples = int(position["samples"])
-        if samples % self.global_batch_size:
-            raise ValueError(f"the checkpoint stopped after {samples} samples of epoch {position['epoch']}, not a "
-                             f"multiple of this run's global micro-batch of {self.global_batch_size} (per-device "
-                             "batch x processes); choose sizes that divide it")
-        self.epoch, self.batch = int(position["epoch"]), samples // self.global_batch_size
-
-
 def default_collate(examples: Sequence[dict[str, Any]]) -> Batch:
     """Stack equal-shaped examples (dicts of tensors or numbers) into one batch."""
     return {key: torch.stack([torch.as_tensor(e[key]) for e in examples]) for key in examples[0]}
-
-
-# ----------------------------------------------------------------------------- checkpoints
-
-
-def atomic_save(obj: Any, path: str | Path) -> Path:
-    """``torch.save`` atomically (``minibert.files``): a crash never leaves half a checkpoint."""
-    with atomic_open(path, "wb") as file:
-        torch.save(obj, file)
-    return Path(path)
-
-
-def rng_state() -> dict[str, Any]:
-    """Every RNG state, as tensors and plain types so that ``weights_only=True`` loads them."""
-    version, mt_state, gauss = random.getstate()
-    state: dict[str, Any] = {
-        "python": {"version": version, "state": list(mt_state), "gauss": gauss},
-        "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-    }
-    try:
-        import numpy as np
-    except ImportError:
-        return state
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
-    state["numpy"] = {"kind": kind, "keys": torch.from_numpy(keys.astype("int64")), "pos": int(pos),
-                      "has_gauss": int(has_gauss), "cached": float(cached)}
-    return state
-
-
-def set_rng_state(state: dict[str, Any]) -> None:
-    py = state["python"]
-    random.setstate((py["version"], tuple(py["state"]), py["gauss"]))
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    if "numpy" in state:
-        import numpy as np
-
-        npst = state["numpy"]
-        np.random.set_state((npst["kind"], npst["keys"].numpy().astype("uint32"), npst["pos"],
-                             npst["has_gauss"], npst["cached"]))
-
-
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Read a checkpoint without unpickling code (``weights_only=True``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}: nothing to resume from")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise ValueError(f"cannot read the checkpoint {path}: {err}") from err
 
 
 class TrainingDiverged(FloatingPointError):

@@ -13,10 +13,21 @@ from hypothesis import strategies as st
 from minibert.config import BertConfig
 from minibert.course.corpus import course_corpus, course_vocab_dir
 from minibert.heads import BertForPreTraining
-from minibert.pretraining_data import (IGNORE_INDEX, IS_NEXT, NOT_NEXT, MaskingConfig, MaskingVocab,
-                                       PretrainingCollator, PretrainingDataset, build_pretraining_dataset,
-                                       create_instances_from_document, create_masked_lm_predictions,
-                                       create_segment_pairs, tokenize_documents, truncate_seq_pair)
+from minibert.pretraining_data import (
+    IGNORE_INDEX,
+    IS_NEXT,
+    NOT_NEXT,
+    MaskingConfig,
+    MaskingVocab,
+    PretrainingCollator,
+    PretrainingDataset,
+    build_pretraining_dataset,
+    create_instances_from_document,
+    create_masked_lm_predictions,
+    create_segment_pairs,
+    tokenize_documents,
+    truncate_seq_pair,
+)
 from minibert.tokenizer import BertTokenizer
 
 # A synthetic vocabulary for fast property tests: ids 0-4 special, 5-49 word starts, 50-99 "##" pieces.
@@ -31,9 +42,14 @@ words = st.lists(st.integers(5, 49).flatmap(lambda start: st.lists(st.integers(5
 
 @st.composite
 def sequences(draw):
-    """[CLS] A [SEP] B [SEP] [PAD]...: the shape of a padded pre-training example."""
+    """[CLS] A [SEP] B [SEP]: a pre-training example as the recipe masks it (before any padding)."""
     a, b = [t for w in draw(words) for t in w], [t for w in draw(words) for t in w]
-    return [CLS, *a, SEP, *b, SEP] + [PAD] * draw(st.integers(0, 10))
+    return [CLS, *a, SEP, *b, SEP]
+
+
+def google_num_to_predict(tokens, masked_lm_prob, max_predictions_per_seq):
+    """Google's create_pretraining_data.py, word for word: 15% of ALL the tokens, [CLS] and [SEP] included."""
+    return min(max_predictions_per_seq, max(1, int(round(len(tokens) * masked_lm_prob))))
 
 
 def word_spans(ids):
@@ -61,7 +77,7 @@ def test_masking_rules(ids, max_predictions, seed):
     assert len(masked) == len(labels) == len(ids)
     chosen = [i for i, label in enumerate(labels) if label != IGNORE_INDEX]
     n_candidates = sum(t not in VOCAB.special_ids for t in ids)
-    assert len(chosen) == min(max_predictions, max(1, round(0.15 * n_candidates)))
+    assert len(chosen) == min(n_candidates, google_num_to_predict(ids, 0.15, max_predictions))
     for i, (original, new, label) in enumerate(zip(ids, masked, labels)):
         if i in chosen:
             assert original not in VOCAB.special_ids          # never [CLS], [SEP] or padding
@@ -76,7 +92,7 @@ def test_masking_rules(ids, max_predictions, seed):
 def test_whole_word_masking_masks_every_piece_of_a_word(ids, seed):
     masked, labels = create_masked_lm_predictions(ids, VOCAB, random.Random(seed), 0.15, 20, whole_word_mask=True)
     chosen = {i for i, label in enumerate(labels) if label != IGNORE_INDEX}
-    budget = min(20, max(1, round(0.15 * sum(t not in VOCAB.special_ids for t in ids))))
+    budget = google_num_to_predict(ids, 0.15, 20)
     spans = word_spans(ids)
     # At least one word (never a loss over nothing); more than the budget only when that one word is longer.
     assert len(chosen) >= 1 and (len(chosen) <= budget or any(set(s) == chosen for s in spans))
@@ -87,11 +103,21 @@ def test_whole_word_masking_masks_every_piece_of_a_word(ids, seed):
 
 def test_masked_fraction_is_fifteen_percent_and_capped():
     rng = random.Random(0)
-    ids = [CLS] + [rng.randrange(5, 50) for _ in range(200)] + [SEP]
+    ids = [CLS] + [rng.randrange(5, 50) for _ in range(197)] + [SEP]
     _, labels = create_masked_lm_predictions(ids, VOCAB, rng, 0.15, max_predictions_per_seq=1000)
-    assert sum(label != IGNORE_INDEX for label in labels) == 30            # 15% of the 200 non-special tokens
+    assert sum(label != IGNORE_INDEX for label in labels) == 30            # 15% of the 199 tokens, rounded
     _, labels = create_masked_lm_predictions(ids, VOCAB, rng, 0.15, max_predictions_per_seq=20)
     assert sum(label != IGNORE_INDEX for label in labels) == 20
+
+
+@pytest.mark.parametrize("n_a, n_b, expected", [(15, 15, 5), (25, 29, 9), (3, 3, 1), (40, 40, 12), (10, 7, 3)])
+def test_regression_the_fifteen_percent_counts_cls_and_sep_as_google_does(n_a, n_b, expected):
+    # [CLS] + 15 + [SEP] + 15 + [SEP] = 33 tokens: Google predicts round(4.95) = 5; 15% of the 30 ordinary
+    # tokens alone would be round(4.5) = 4. (25, 29): round(8.55) = 9, not round(8.1) = 8.
+    ids = [CLS, *range(5, 5 + n_a), SEP, *range(5, 5 + n_b), SEP]
+    for seed in range(5):
+        _, labels = create_masked_lm_predictions(ids, VOCAB, random.Random(seed), 0.15, 20)
+        assert sum(label != IGNORE_INDEX for label in labels) == expected == google_num_to_predict(ids, 0.15, 20)
 
 
 def test_eighty_ten_ten_split_over_many_draws():

@@ -20,7 +20,7 @@ def _pyproject() -> dict:
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = _pyproject()["project"]
     wanted = set(project["dependencies"])
-    for extra in ("lessons", "test"):
+    for extra in ("lessons", "test", "docs"):
         wanted |= set(project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))

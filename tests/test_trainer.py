@@ -10,19 +10,10 @@ import torch
 from torch import nn
 
 from minibert import trainer as trainer_module
-from minibert.trainer import (
-    ResumableSampler,
-    Trainer,
-    TrainingArguments,
-    TrainingDiverged,
-    atomic_save,
-    decay_parameter_names,
-    linear_schedule,
-    load_checkpoint,
-    read_metrics,
-    rng_state,
-    set_rng_state,
-)
+from minibert.checkpoint import atomic_save, load_checkpoint, rng_state, set_rng_state
+from minibert.optim import decay_parameter_names, linear_schedule
+from minibert.sampling import ResumableSampler
+from minibert.trainer import Trainer, TrainingArguments, TrainingDiverged, read_metrics
 
 
 class TinyRegressor(nn.Module):

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from minibert.course import viz  # noqa: E402
+from minibert.course import text_views, viz  # noqa: E402
 
 TOKENS = ["[CLS]", "the", "cat", "sat", "[SEP]", "it", "slept", "[SEP]"]
 TYPES = [0, 0, 0, 0, 0, 1, 1, 1]
@@ -134,28 +134,28 @@ def test_masking_categories_and_html():
     original = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "[SEP]"]
     masked = ["[CLS]", "the", "[MASK]", "sat", "dog", "the", "mat", "[SEP]"]
     labels = [-100, -100, 4937, -100, 2006, -100, 13523, -100]
-    assert viz.masking_categories(masked, original, labels) == [None, None, "mask", None, "random", None, "kept", None]
-    shown = viz.show_masking(masked, original, torch.tensor(labels))
+    assert text_views.masking_categories(masked, original, labels) == [None, None, "mask", None, "random", None, "kept", None]
+    shown = text_views.show_masking(masked, original, torch.tensor(labels))
     assert "3 of 8 positions predicted: 1 mask, 1 random, 1 kept" in str(shown)
     assert "[MASK]<mask:cat>" in str(shown) and "dog<random:on>" in str(shown)
     assert viz.MASKING_COLOURS["random"] in shown._repr_html_()
     with pytest.raises(ValueError, match="differ in length"):
-        viz.masking_categories(masked, original, labels[:3])
+        text_views.masking_categories(masked, original, labels[:3])
 
 
 def test_highlight_entities():
     text = "Ada Lovelace met Babbage in London."
     entities = [{"start": 0, "end": 12, "label": "PER"}, (28, 34, "LOC"), (17, 24, "PER")]
-    assert viz.entity_segments(text, entities) == [
+    assert text_views.entity_segments(text, entities) == [
         ("Ada Lovelace", "PER"), (" met ", None), ("Babbage", "PER"), (" in ", None), ("London", "LOC"), (".", None)]
-    shown = viz.highlight_entities(text, entities)
+    shown = text_views.highlight_entities(text, entities)
     assert str(shown) == "[Ada Lovelace]PER met [Babbage]PER in [London]LOC."
     assert shown._repr_html_().count("<sub") == 3
-    assert "&lt;b&gt;" in viz.highlight_entities("<b>", [(0, 3, "X")])._repr_html_()  # text is escaped
+    assert "&lt;b&gt;" in text_views.highlight_entities("<b>", [(0, 3, "X")])._repr_html_()  # text is escaped
     with pytest.raises(ValueError, match="overlaps"):
-        viz.entity_segments(text, [(0, 5, "A"), (3, 8, "B")])
+        text_views.entity_segments(text, [(0, 5, "A"), (3, 8, "B")])
     with pytest.raises(ValueError, match="outside the text"):
-        viz.entity_segments(text, [(30, 99, "A")])
+        text_views.entity_segments(text, [(30, 99, "A")])
 
 
 # ------------------------------------------------------------------------------------------ training

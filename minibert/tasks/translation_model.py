@@ -53,7 +53,7 @@ from minibert.heads import IGNORE_INDEX, BertLMPredictionHead
 from minibert.hub import resolve_model_dir
 from minibert.modeling import BertModel, BertPreTrainedModel, compute_dtype
 from minibert.outputs import ModelOutput
-from minibert.trainer import decay_parameter_names
+from minibert.optim import decay_parameter_names
 from minibert.weights import load_weights
 
 DECODER_CONFIG_NAME = "decoder_config.json"
@@ -243,7 +243,7 @@ class BertEncoderDecoder(BertPreTrainedModel):
                          ) -> list[dict[str, Any]]:
         """AdamW parameter groups: the pre-trained encoder (``bert.*``, the shared word table included) at
         ``lr``, everything new (decoder, output head) at ``decoder_lr`` (default ``10 * lr``); weight
-        decay on matrices only, as for BERT (`minibert.trainer.decay_parameter_names`).
+        decay on matrices only, as for BERT (`minibert.optim.decay_parameter_names`).
 
         Why two rates: a rate small enough not to wreck what the encoder knows (5e-5 .. 1e-4) is far too
         small for a decoder that starts from random weights, and a rate the decoder likes (1e-3) wrecks

@@ -1,13 +1,17 @@
 """Lesson 10: text classification."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import torch
 
 from minibert.config import BertConfig
-from minibert.course.exercises import exercise, expect_function, expect_number, learners_code
+from minibert.course.exercises import Hint, exercise, expect_function, expect_number, learners_code
+from minibert.course import baselines
+from minibert.course.paths import data_dir
+from minibert.tasks.classification import load_glue_tsv
 from minibert.heads import BertForSequenceClassification
 from minibert.tasks.metrics import accuracy, macro_f1
 from minibert.tokenizer import BertTokenizer
@@ -68,3 +72,32 @@ def _logits_from_hidden_states(answer: Any) -> str | None:
     if torch.allclose(ours, expected, atol=1e-5):
         return None
     return "take position 0 ([CLS]) of last_hidden_state, then tanh(pooler.dense(...)), then the classifier"
+
+
+SUBSET = 1000  # exercise 10.4: the best baseline fitted on the first SUBSET training reviews only
+
+
+@functools.lru_cache(maxsize=None)
+def _baseline_scores(first: int | None) -> dict[str, float]:
+    """``baselines.sentiment`` fitted on the first ``first`` training reviews (all with None), scored on dev."""
+    folder = data_dir() / "tasks" / "sentiment"
+    train, dev = load_glue_tsv(folder / "train.tsv"), load_glue_tsv(folder / "dev.tsv")
+    return baselines.sentiment(train.examples[:first], dev)
+
+
+@exercise("10.4", f"Experiment: is the best baseline short of data? Fit the bag of uni+bigrams on the first {SUBSET} "
+                  "training reviews only (the lesson fits it on all of them) and score it on the dev reviews. "
+                  "Its dev accuracy?", experiment=True)
+def _baseline_on_fewer_reviews(answer: Any) -> str | None:
+    value = expect_number(answer)
+    if value > 1:
+        raise Hint("answer with a share between 0 and 1 (the dev accuracy), not a percentage")
+    fewer, full = _baseline_scores(SUBSET), _baseline_scores(None)
+    if abs(value - fewer["bag of uni+bigrams"]) <= 0.004:
+        return None
+    if abs(value - full["bag of uni+bigrams"]) <= 0.004:
+        raise Hint(f"that is the baseline fitted on every training review: keep the first {SUBSET} only")
+    if abs(value - fewer["bag of words"]) <= 0.004:
+        raise Hint("that is the bag of words alone: add the bigrams (baselines.bag(text) has them by default)")
+    return (f"baselines.sentiment(train_data.examples[:{SUBSET}], dev_data)['bag of uni+bigrams'], or fit_linear "
+            "on the bags of those reviews and score the dev reviews")

@@ -6,9 +6,12 @@ from typing import Any
 
 import torch
 
-from minibert.course.exercises import exercise, expect_function, learners_code
+from minibert.course import baselines
+from minibert.course.exercises import Hint, exercise, expect_function, expect_number, learners_code
+from minibert.course.paths import data_dir
 from minibert.tasks.metrics import squad
-from minibert.tasks.qa import Answer, QAExample, postprocess_predictions, prepare_eval_features, prepare_train_features
+from minibert.tasks.qa import (Answer, QAExample, load_squad, postprocess_predictions, prepare_eval_features,
+                               prepare_train_features)
 from minibert.tokenizer import BertTokenizer
 
 QUESTION, PASSAGE = "What is the capital of France?", "The capital of France is Paris."
@@ -107,3 +110,29 @@ def _windows(answer: Any) -> str | None:
         return None
     return ("a window holds max_length minus the question and 3 special tokens of passage; each new window "
             "starts doc_stride tokens before the previous one ends")
+
+
+OTHER_RULE = "first unasked run"
+
+
+def _dev_span_f1(rule: str) -> float:
+    """SQuAD F1 (0-100) on the dev questions of the best-overlap span cut by ``rule``."""
+    dev = [e for e in load_squad(data_dir() / "tasks" / "qa" / "dev.json").examples if e.answers]
+    predictions = {e.id: baselines.best_span(e.question, e.context, rule) for e in dev}
+    return squad(predictions, {e.id: [a.text for a in e.answers] for e in dev})["f1"]
+
+
+@exercise("12.5", f"Experiment: cut the best-overlap span baseline with the rule {OTHER_RULE!r} of "
+                  "baselines.SPAN_RULES instead of the one chosen on the training questions. Its dev F1, in %?",
+          experiment=True)
+def _other_span_rule(answer: Any) -> str | None:
+    value = expect_number(answer)
+    expected = _dev_span_f1(OTHER_RULE)
+    if abs(value - expected) <= 0.05:
+        return None
+    if abs(100 * value - expected) <= 0.05:
+        raise Hint("in %: multiply by 100")
+    if abs(value - _dev_span_f1("last unasked run")) <= 0.05:
+        raise Hint("that is the rule the lesson's baseline chose: pass rule='first unasked run' to best_span")
+    return (f"for every dev question: baselines.best_span(question, context, rule={OTHER_RULE!r}); then the "
+            "mean over questions of the best F1 against the gold answers, in %")

@@ -4,10 +4,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minibert.course.exercises import exercise
+from minibert.course import baselines
+from minibert.course.exercises import Hint, exercise, expect_number
+from minibert.course.paths import data_dir
 from minibert.heads import IGNORE_INDEX
 from minibert.tasks.metrics import entity_scores, get_entities, token_accuracy
-from minibert.tasks.ner import tokenize_and_align
+from minibert.tasks.ner import load_conll, tokenize_and_align
 from minibert.tokenizer import BertTokenizer
 
 TAGS = ["O", "I-LOC", "I-LOC", "O", "B-PER", "B-PER", "I-ORG"]
@@ -68,3 +70,27 @@ def _accuracy_f1(answer: Any) -> str | None:
     if not math.isclose(accuracy, expected[0], abs_tol=1e-3):
         return "token accuracy: right tags / all tags, O included"
     return "entity F1: 'Barack' alone is not the gold entity 'Barack Obama'; count correct, predicted and gold entities"
+
+
+FITTED_ON = 3500  # the lookup is fitted on the first 3500 training sentences, scored on the other 1000
+
+
+@exercise("13.4", "Experiment: fit the longest-match lookup of training entities (baselines.ner) on the first "
+                  f"{FITTED_ON} training sentences only and score it on the remaining training sentences (unseen by "
+                  "the lookup, but from the same part of the world) instead of the dev set. Its entity F1 (0-1)?",
+          experiment=True)
+def _lookup_on_the_training_world(answer: Any) -> str | None:
+    value = expect_number(answer)
+    if value > 1:
+        raise Hint("answer with an F1 between 0 and 1, not a percentage")
+    train = load_conll(data_dir() / "tasks" / "ner" / "train.txt").examples
+    expected = baselines.ner(train[:FITTED_ON], train[FITTED_ON:])["longest-match lookup"]
+    if abs(value - expected) <= 0.002:
+        return None
+    if abs(value - baselines.ner(train, train[FITTED_ON:])["longest-match lookup"]) <= 0.002:
+        raise Hint(f"fit the lookup on the first {FITTED_ON} sentences only: the others must be unseen by it")
+    dev = load_conll(data_dir() / "tasks" / "ner" / "dev.txt")
+    if abs(value - baselines.ner(train, dev)["longest-match lookup"]) <= 0.002:
+        raise Hint("that is the lookup on the dev sentences (the lesson's number): score it on training sentences")
+    return (f"baselines.ner(train_data.examples[:{FITTED_ON}], train_data.examples[{FITTED_ON}:]), or tag those "
+            "sentences with baselines.lookup_tags and score them with entity_scores")

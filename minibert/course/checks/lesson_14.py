@@ -10,6 +10,7 @@ import torch
 from minibert.course.exercises import exercise, expect_function, expect_number, learners_code
 from minibert.course.paths import data_dir
 from minibert.tasks import multiple_choice, summarization
+from minibert.tasks.summarization import load_summaries
 from minibert.tasks.metrics import rouge_n
 from minibert.tasks.multiple_choice import load_swag
 from minibert.tasks.translation_model import causal_mask
@@ -86,3 +87,23 @@ def _allowed(answer: Any) -> str | None:
                 return "rows are queries, columns keys: position i sees j <= i (the lower triangle)"
             return f"for T={T}: position i may see the positions j <= i, itself included"
     return None
+
+
+@exercise("14.5", "Experiment: score the lead-3 baseline (the first three sentences of each document) on the "
+                  "summarization dev set (data/tasks/summarization/dev.jsonl). What is its ROUGE-2 F-measure "
+                  "(metrics.rouge, the mean over the documents, 0-1)?", experiment=True)
+def _lead3_rouge2(answer: Any) -> str | None:
+    value = expect_number(answer)
+    documents = load_summaries(data_dir() / "tasks" / "summarization" / "dev.jsonl").examples
+    leads = {k: summarization.lead_baseline(documents, k) for k in (1, 2, 3, 4)}
+    if math.isclose(value, leads[3]["rouge2"], abs_tol=2e-3):
+        return None
+    for k in (1, 2, 4):
+        if math.isclose(value, leads[k]["rouge2"], abs_tol=2e-3):
+            return f"that is lead-{k}: keep the first three sentences of each document"
+    if any(math.isclose(value, leads[3][name], abs_tol=2e-3) for name in ("rouge1", "rougeL")):
+        return "that is ROUGE-1 or ROUGE-L: ROUGE-2 counts shared word pairs"
+    if math.isclose(value, 100 * leads[3]["rouge2"], rel_tol=1e-2):
+        return "give the F-measure between 0 and 1, not a percentage"
+    return ("join the first three sentences of each dev document, score them against its summary with "
+            "metrics.rouge, and read the 'rouge2' entry")
