@@ -138,7 +138,7 @@ def test_masking_categories_and_html():
     shown = text_views.show_masking(masked, original, torch.tensor(labels))
     assert "3 of 8 positions predicted: 1 mask, 1 random, 1 kept" in str(shown)
     assert "[MASK]<mask:cat>" in str(shown) and "dog<random:on>" in str(shown)
-    assert viz.MASKING_COLOURS["random"] in shown._repr_html_()
+    assert text_views.MASKING_COLOURS["random"] in shown._repr_html_()
     with pytest.raises(ValueError, match="differ in length"):
         text_views.masking_categories(masked, original, labels[:3])
 

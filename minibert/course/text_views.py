@@ -10,6 +10,9 @@ import torch
 
 from minibert.heads import IGNORE_INDEX  # the label of a position the MLM loss ignores
 
+MASKING_COLOURS = {"mask": "#f4a3a3", "random": "#f7d774", "kept": "#9fd39f"}
+ENTITY_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#d9d9d9"]
+
 
 class RichText:
     """Text with an HTML face: coloured in Jupyter, plain (and stable for nbval) when printed."""

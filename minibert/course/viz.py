@@ -15,8 +15,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
-MASKING_COLOURS = {"mask": "#f4a3a3", "random": "#f7d774", "kept": "#9fd39f"}
-ENTITY_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#d9d9d9"]
 
 
 # ---------------------------------------------------------------------------------------------- checks
