@@ -1,6 +1,7 @@
 """The device and precision a run uses, and the one switch that makes a bf16 CPU run as a laptop does."""
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -48,9 +49,13 @@ def test_resolve_device():
 def test_make_test_runs_as_a_cpu_without_bf16():
     """`make test` sets the switch, so lessons and tests compute in fp32 on every machine; CPU_BF16=1 allows bf16."""
     root = Path(__file__).resolve().parents[1]
-    plain = subprocess.run(["make", "-n", "test"], cwd=root, capture_output=True, text=True, check=True).stdout
+    # Run as a fresh `make`: under `make test CPU_BF16=1` the parent's variables would reach the child.
+    inherited = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL", "CPU_BF16")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    plain = subprocess.run(["make", "-n", "test"], cwd=root, capture_output=True, text=True, check=True,
+                           env=env).stdout
     allowed = subprocess.run(["make", "-n", "test", "CPU_BF16=1"], cwd=root, capture_output=True, text=True,
-                             check=True).stdout
+                             check=True, env=env).stdout
     pytest_line = [line for line in plain.splitlines() if "-m pytest" in line]
     assert pytest_line and all(f"{CPU_BF16_SWITCH}=0" in line for line in pytest_line), plain
     assert f"{CPU_BF16_SWITCH}=1" in allowed
