@@ -95,10 +95,10 @@ def lab():
     log = open(LAB / "jupyterlab.log", "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=LAB / "notebooks")
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600  # a hang guard: JupyterLab starts in a few seconds
     while True:
         try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=60)
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
@@ -108,7 +108,7 @@ def lab():
     yield base, token
     server.terminate()
     try:
-        server.wait(timeout=20)
+        server.wait(timeout=120)
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
@@ -117,7 +117,7 @@ def lab():
 @pytest.fixture(scope="module")
 def browser(lab):
     chrome = start_chrome(1280, 1000)
-    chrome.set_page_load_timeout(60)
+    chrome.set_page_load_timeout(300)
     yield chrome
     chrome.quit()
 
@@ -159,12 +159,12 @@ def open_lesson(browser, lab, name: str) -> None:
     drain(browser)
     # a workspace of its own, reset: the lesson is the only notebook open
     browser.get(f"{base}/lab/workspaces/{name[:2]}/tree/{name}?reset&token={token}")
-    assert wait_for(browser, "return document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length", 90), \
+    assert wait_for(browser, "return document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length", 300), \
         f"JupyterLab did not show {name}"
     status = ("const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar-kernelStatus,"
               " .jp-NotebookPanel:not(.lm-mod-hidden) [data-jp-item-name=\"kernelStatus\"]');"
               " return !s || /idle/i.test(s.getAttribute('data-status') || s.title || s.textContent || '')")
-    wait_for(browser, status, 60)
+    wait_for(browser, status, 300)
     time.sleep(1)  # the kernel's first reply
 
 
@@ -203,11 +203,11 @@ def test_widget_follows_its_input(browser, lab, lesson, needle, budget):
     open_lesson(browser, lab, path.name)
     start = time.monotonic()
     for index in cells_needed(nb, target):
-        run_cell(browser, index, max(30.0, budget - (time.monotonic() - start)))
-    run_cell(browser, target, 60)
+        run_cell(browser, index, max(300.0, budget - (time.monotonic() - start)))
+    run_cell(browser, target, 300)
     text_box = ".widget-text input"
     first = ""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300  # a hang guard
     while not first and time.monotonic() < deadline:
         first = widget_output(browser, target)
         time.sleep(0.3)
@@ -221,7 +221,7 @@ def test_widget_follows_its_input(browser, lab, lesson, needle, budget):
         set_widget_text(browser, target, text_box, "What is the capital of Italy?")
         expect = "Italy"
         check = lambda out: "capital of Italy?" in out and "answer" in out and out != first
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a hang guard: the widget answers within a second or two
     after = widget_output(browser, target)
     while not check(after) and time.monotonic() < deadline:
         time.sleep(0.5)
